@@ -1,0 +1,80 @@
+"""The gateway web app: widget API, agent API, health, demo page; started by uvicorn.
+
+    uvicorn bot.app:create_app --factory
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+
+from bot.channels.web import WebSender
+from bot.conversation_flow import ConversationFlow
+from bot.live import LiveHub
+from bot.outbox_worker import OutboxWorker
+from bot.rasa_client import RasaClient
+from bot.routes import agent, health, pages, widget
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the outbox worker with the app and stop it cleanly on shutdown."""
+    app.state.hub.bind(asyncio.get_running_loop())
+    worker: OutboxWorker = app.state.outbox_worker
+    task = asyncio.create_task(worker.run(), name="outbox-worker")
+    try:
+        yield
+    finally:
+        worker.stop()
+        await task
+        app.state.rasa.close()
+
+
+async def database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    """The database is down or locked: say so plainly instead of a bare 500."""
+    logger.error("database unavailable: %s", error)
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "The service is temporarily unavailable. Please try again in a moment."},
+    )
+
+
+def create_app() -> FastAPI:
+    """Build the gateway with its routers, the live hub, the bot client and the outbox worker."""
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = FastAPI(
+        title="Deskmate gateway",
+        description="Widget API (what the chat widget uses) and agent API of the Deskmate support bot.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    hub = LiveHub()
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    app.state.hub = hub
+    app.state.rasa = rasa
+    app.state.flow = ConversationFlow(rasa, hub)
+    app.state.outbox_worker = OutboxWorker(
+        [WebSender(hub)],
+        poll_seconds=settings.outbox_poll_seconds,
+        give_up_after=timedelta(seconds=settings.outbox_give_up_seconds),
+    )
+    app.add_exception_handler(OperationalError, database_unavailable)
+    app.include_router(widget.router)
+    app.include_router(agent.router)
+    app.include_router(health.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

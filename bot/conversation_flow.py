@@ -1,0 +1,132 @@
+"""Routes each customer message to the bot or to the human side, and logs both directions.
+
+This is the one place that decides who answers: Rasa while the conversation is with the bot,
+the ticket thread once a person owns it. Messages are stored before anything else happens, so a
+failure further on (Rasa down, a timeout) never loses what the customer wrote.
+"""
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+from handoff import (
+    Message,
+    find_conversation,
+    hand_off,
+    latest_ticket_for_conversation,
+    note_customer_message,
+    record_message,
+    session_scope,
+)
+from handoff.tickets import add_event
+
+from bot.live import LiveHub
+from bot.rasa_client import BotUnavailable, RasaClient
+
+logger = logging.getLogger(__name__)
+
+CSAT_PAYLOAD = re.compile(r"^/csat(\{.*\})?$")
+TROUBLE_TEXT = (
+    "I'm having trouble answering right now, so I've passed your conversation to our support "
+    "team as ticket #{number}. A person will follow up here {wait}. Nothing you wrote is lost."
+)
+
+
+class ConversationNotFound(LookupError):
+    """No conversation with that id."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The customer's stored message and the replies it produced."""
+
+    message: Message
+    replies: list[Message]
+
+
+class ConversationFlow:
+    """Handles one customer message at a time for any channel."""
+
+    def __init__(self, rasa: RasaClient, hub: LiveHub) -> None:
+        self._rasa = rasa
+        self._hub = hub
+
+    def handle_customer_message(
+        self, *, conversation_public_id: str, text: str, payload: str | None = None,
+        channel_message_id: str | None = None,
+    ) -> Turn:
+        """Store the message, then let the bot or the ticket thread take it."""
+        with session_scope() as session:
+            conversation = find_conversation(session, public_id=conversation_public_id)
+            if conversation is None:
+                raise ConversationNotFound(conversation_public_id)
+            message = record_message(session, conversation=conversation, sender="customer",
+                                     text=text, payload=payload)
+            message.channel_message_id = channel_message_id
+            mode = conversation.mode
+            if mode == "human" and not (payload and CSAT_PAYLOAD.match(payload)):
+                note_customer_message(session, conversation=conversation, message=message)
+        self._hub.notify(message.conversation_id)
+        if payload and CSAT_PAYLOAD.match(payload):
+            return Turn(message, self._record_csat(conversation_public_id, payload))
+        if mode == "human":
+            return Turn(message, [])
+        return Turn(message, self._ask_bot(conversation_public_id, payload or text))
+
+    def _ask_bot(self, conversation_public_id: str, text: str) -> list[Message]:
+        try:
+            replies = self._rasa.send(sender=conversation_public_id, message=text,
+                                      metadata={"gateway": "deskmate"})
+        except BotUnavailable as error:
+            return self._hand_off_for_trouble(conversation_public_id, str(error))
+        stored: list[Message] = []
+        with session_scope() as session:
+            conversation = find_conversation(session, public_id=conversation_public_id)
+            assert conversation is not None
+            for reply in replies:
+                stored.append(record_message(
+                    session, conversation=conversation, sender="bot", text=reply.text,
+                    buttons=reply.buttons, meta=reply.custom,
+                ))
+            conversation_id = conversation.id
+        self._hub.notify(conversation_id)
+        return stored
+
+    def _hand_off_for_trouble(self, conversation_public_id: str, error: str) -> list[Message]:
+        """Rasa or the action server failed: apologise, open a ticket, let a person take over."""
+        with session_scope() as session:
+            result = hand_off(session, conversation_public_id=conversation_public_id,
+                              reason="bot_unavailable")
+            conversation = find_conversation(session, public_id=conversation_public_id)
+            assert conversation is not None
+            reply = record_message(
+                session, conversation=conversation, sender="bot",
+                text=TROUBLE_TEXT.format(number=result.ticket_number, wait=result.wait),
+                meta={"error": error[:500], "ticket": result.ticket_number},
+            )
+        self._hub.notify(reply.conversation_id)
+        return [reply]
+
+    def _record_csat(self, conversation_public_id: str, payload: str) -> list[Message]:
+        """Store a CSAT button press on the conversation's latest ticket and thank the customer."""
+        match = CSAT_PAYLOAD.match(payload)
+        score: int | None = None
+        if match and match.group(1):
+            try:
+                score = int(json.loads(match.group(1)).get("score"))
+            except (ValueError, TypeError, AttributeError):
+                score = None
+        with session_scope() as session:
+            conversation = find_conversation(session, public_id=conversation_public_id)
+            assert conversation is not None
+            ticket = latest_ticket_for_conversation(session, conversation.id)
+            if ticket is None or score is None or not 1 <= score <= 5:
+                text = "Sorry, I couldn't record that rating."
+            else:
+                ticket.csat_score = score
+                add_event(session, ticket, "csat", "customer", score=score)
+                text = "Thank you for rating our help!"
+            reply = record_message(session, conversation=conversation, sender="system", text=text)
+        self._hub.notify(reply.conversation_id)
+        return [reply]

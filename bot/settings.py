@@ -1,0 +1,41 @@
+"""Gateway settings, read once from the environment (prefix `DESKMATE_`) or `.env`."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the gateway and `python -m bot run` can be told."""
+
+    model_config = SettingsConfigDict(env_prefix="DESKMATE_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The address customers' browsers use to reach the gateway (for the demo page's script tag).
+    public_url: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_port: int = 5005
+    action_server_url: str = "http://127.0.0.1:5055"
+    action_server_port: int = 5055
+    # How long a customer waits for the bot before we apologise and hand off.
+    rasa_timeout_seconds: float = 15.0
+    max_message_chars: int = 2000
+    var_dir: Path = REPO_ROOT / "var"
+    # How long a delivery is retried before the reply is marked undelivered.
+    outbox_give_up_seconds: float = 3600.0
+    outbox_poll_seconds: float = 0.5
+    log_level: str = "INFO"
+
+    def base_url(self) -> str:
+        """The public base URL, or the local one."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings for this process (the environment is read once)."""
+    return Settings()

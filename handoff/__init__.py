@@ -1,0 +1,46 @@
+"""The help-desk core: conversation log, tickets, handoff, outbox, agents.
+
+Other packages use only the names exported here.
+"""
+
+from handoff.agents import AgentError, agent_for_token, authenticate, create_agent, issue_token
+from handoff.classification import Classification, always_human_topic, classify
+from handoff.conversations import (
+    find_conversation,
+    get_or_create_customer,
+    latest_conversation_for_customer,
+    list_messages,
+    record_message,
+    resume_conversation,
+    start_conversation,
+)
+from handoff.db import get_engine, session_scope
+from handoff.migrate import upgrade_database
+from handoff.models import Agent, Conversation, Message, OutboxItem, Ticket, TicketEvent
+from handoff.outbox import due_items, mark_delivered, mark_retry, pending_count
+from handoff.settings import HandoffSettings, get_settings
+from handoff.tickets import (
+    HANDOFF_REASONS,
+    HandoffResult,
+    TicketNotFound,
+    add_agent_reply,
+    get_ticket,
+    hand_off,
+    latest_ticket_for_conversation,
+    list_tickets,
+    note_customer_message,
+    open_ticket_for_conversation,
+    ticket_for_customer,
+)
+
+__all__ = [
+    "HANDOFF_REASONS", "Agent", "AgentError", "Classification", "Conversation", "HandoffResult",
+    "HandoffSettings", "Message", "OutboxItem", "Ticket", "TicketEvent", "TicketNotFound",
+    "add_agent_reply", "agent_for_token", "always_human_topic", "authenticate", "classify",
+    "create_agent", "due_items", "find_conversation", "get_engine", "get_or_create_customer",
+    "get_settings", "get_ticket", "hand_off", "issue_token", "latest_conversation_for_customer",
+    "latest_ticket_for_conversation", "list_messages", "list_tickets", "mark_delivered",
+    "mark_retry", "note_customer_message", "open_ticket_for_conversation", "pending_count",
+    "record_message", "resume_conversation", "session_scope", "start_conversation",
+    "ticket_for_customer", "upgrade_database",
+]
