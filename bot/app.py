@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
@@ -72,6 +73,13 @@ def create_app() -> FastAPI:
         give_up_after=timedelta(seconds=settings.outbox_give_up_seconds),
     )
     app.add_exception_handler(OperationalError, database_unavailable)
+    # The widget is embedded on the team's own site, another origin; it sends no cookies.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.widget_allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "X-Conversation-Token", "Last-Event-ID"],
+    )
     app.include_router(widget.router)
     app.include_router(agent.router)
     app.include_router(health.router)

@@ -15,7 +15,11 @@ from bot.settings import Settings, get_settings
 
 
 def get_session() -> Iterator[Session]:
-    """One database session per request, committed when the handler succeeds."""
+    """One database session per request.
+
+    Handlers that write commit explicitly before returning: the commit on exit here may run
+    after the response has been sent, when a fast client could already be using what it got.
+    """
     with session_scope() as session:
         yield session
 

@@ -60,7 +60,7 @@ class ManagedProcess:
             if not self.is_running():
                 raise StartupError(f"{self.name} exited during start-up; see {self.log_path}:\n{self.log_tail()}")
             try:
-                if httpx.get(self.health_url, timeout=2.0).status_code == 200:
+                if httpx.get(self.health_url, timeout=5.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

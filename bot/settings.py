@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     outbox_give_up_seconds: float = 3600.0
     outbox_poll_seconds: float = 0.5
     log_level: str = "INFO"
+    # Sites allowed to embed the widget (CORS); "*" lets any site talk to the widget API.
+    widget_allowed_origins: list[str] = ["*"]
 
     def base_url(self) -> str:
         """The public base URL, or the local one."""

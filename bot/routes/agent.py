@@ -40,7 +40,9 @@ def create_token(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm,
     agent = authenticate(session, email=form.username, password=form.password)
     if agent is None:
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Wrong e-mail or password")
-    return TokenPublic(access_token=issue_token(session, agent=agent))
+    token = issue_token(session, agent=agent)
+    session.commit()  # before the response goes out: the client may use the token at once
+    return TokenPublic(access_token=token)
 
 
 @router.get("/tickets", response_model=TicketsPublic)

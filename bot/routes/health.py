@@ -1,5 +1,6 @@
 """Health: is the gateway up, can it reach the database, Rasa and the action server."""
 
+import asyncio
 import logging
 
 import httpx
@@ -38,9 +39,11 @@ async def _http_check(client: httpx.AsyncClient, url: str) -> dict[str, object]:
 async def read_health(settings: SettingsDep) -> JSONResponse:
     """200 when the gateway and its database work; the other parts are reported alongside."""
     database = await run_in_threadpool(_database_check)
-    async with httpx.AsyncClient(timeout=2.0) as client:
-        rasa = await _http_check(client, settings.rasa_url.rstrip("/") + "/")
-        actions = await _http_check(client, settings.action_server_url.rstrip("/") + "/health")
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        rasa, actions = await asyncio.gather(
+            _http_check(client, settings.rasa_url.rstrip("/") + "/"),
+            _http_check(client, settings.action_server_url.rstrip("/") + "/health"),
+        )
     healthy = bool(database["ok"])
     body = {
         "status": "ok" if healthy and rasa["ok"] and actions["ok"] else ("degraded" if healthy else "down"),

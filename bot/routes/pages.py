@@ -26,3 +26,10 @@ def read_widget_script() -> FileResponse:
     """The embeddable widget (one file, no dependencies)."""
     return FileResponse(PACKAGE_DIR / "static" / "widget.js", media_type="text/javascript",
                         headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/widget.css")
+def read_widget_styles() -> FileResponse:
+    """The widget's styles, loaded by widget.js into its shadow root."""
+    return FileResponse(PACKAGE_DIR / "static" / "widget.css", media_type="text/css",
+                        headers={"Cache-Control": "no-cache"})

@@ -59,6 +59,7 @@ def start_or_resume_conversation(body: ConversationStart, session: SessionDep) -
         conversation, token = start_conversation(session, channel="web", display_name=body.customer_name)
     ticket = latest_ticket_for_conversation(session, conversation.id)
     messages = list_messages(session, conversation_id=conversation.id)
+    session.commit()  # before the response goes out: the client may use the id at once
     return ConversationPublic(
         conversation_id=conversation.public_id,
         token=token,

@@ -1,0 +1,195 @@
+"""One index version in memory: articles, chunks, search keys, faiss vectors and BM25.
+
+The layout is deliberately simple: keys are stored grouped by article, so an article's keys
+are one contiguous range of faiss rows and scoring an article is a slice, not a lookup.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from kb_index import store
+from kb_index.lexical import LexicalIndex
+from kb_index.models import Candidate, Chunk
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+META_FILE = "meta.json"
+VECTORS_FILE = "keys.faiss"
+CALIBRATION_FILE = "calibration.json"
+HUMAN_FILE = "human.npy"
+
+
+@dataclass(frozen=True)
+class ArticleEntry:
+    """An article as stored in the index, with the ranges of its chunks and keys."""
+
+    id: str
+    title: str
+    category: str
+    url: str
+    source: str
+    content_hash: str
+    always_human: bool
+    examples: tuple[str, ...]
+    chunk_range: tuple[int, int]
+    key_range: tuple[int, int]
+
+    def candidate(self, score: float) -> Candidate:
+        """The public view of this article."""
+        return Candidate(self.id, self.title, self.url, self.category, float(score))
+
+    def to_json(self) -> dict[str, Any]:
+        """Meta-file form."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "category": self.category,
+            "url": self.url,
+            "source": self.source,
+            "hash": self.content_hash,
+            "always_human": self.always_human,
+            "examples": list(self.examples),
+            "chunks": list(self.chunk_range),
+            "keys": list(self.key_range),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArticleEntry:
+        """Inverse of `to_json`."""
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            category=data.get("category", ""),
+            url=data.get("url", ""),
+            source=data.get("source", ""),
+            content_hash=data["hash"],
+            always_human=bool(data.get("always_human", False)),
+            examples=tuple(data.get("examples", ())),
+            chunk_range=(data["chunks"][0], data["chunks"][1]),
+            key_range=(data["keys"][0], data["keys"][1]),
+        )
+
+
+@dataclass
+class IndexSnapshot:
+    """Everything a query needs, loaded from one version folder."""
+
+    version: str
+    model: str
+    articles: list[ArticleEntry]
+    chunks: list[Chunk]
+    key_kinds: list[str]
+    key_chunks: np.ndarray  # chunk index of each key, -1 for title/example keys
+    index: Any  # faiss.IndexFlatIP
+    calibration: dict[str, Any] | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    human_topics: list[str] = field(default_factory=list)
+    human_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
+    folder: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.by_id = {a.id: i for i, a in enumerate(self.articles)}
+        n = self.index.ntotal
+        self.vectors = (
+            faiss.rev_swig_ptr(self.index.get_xb(), n * self.index.d).reshape(n, self.index.d)
+            if n
+            else np.zeros((0, self.index.d), dtype=np.float32)
+        )
+        self.key_article = np.zeros(n, dtype=np.int64)
+        for i, a in enumerate(self.articles):
+            self.key_article[a.key_range[0] : a.key_range[1]] = i
+        self.lexical = LexicalIndex([self.lexical_document(i) for i in range(len(self.articles))])
+
+    def lexical_document(self, article: int) -> str:
+        """What BM25 sees of an article: title, example questions, headings and text."""
+        entry = self.articles[article]
+        start, end = entry.chunk_range
+        parts = [entry.title, *entry.examples]
+        for chunk in self.chunks[start:end]:
+            parts.extend((chunk.heading, chunk.text))
+        return "\n".join(parts)
+
+    def article_chunks(self, article: int) -> list[Chunk]:
+        """The chunks of one article, in reading order."""
+        start, end = self.articles[article].chunk_range
+        return self.chunks[start:end]
+
+    def memory_bytes(self) -> int:
+        """Rough resident size of the vectors and BM25 matrix, for the scale benchmark."""
+        weights = self.lexical._weights
+        return int(
+            self.vectors.nbytes + weights.data.nbytes + weights.indices.nbytes + weights.indptr.nbytes
+        )
+
+
+def save_snapshot(
+    folder: Path,
+    *,
+    model: str,
+    articles: list[ArticleEntry],
+    chunks: list[Chunk],
+    key_kinds: list[str],
+    key_chunks: list[int],
+    vectors: np.ndarray,
+    settings: dict[str, Any],
+    created_at: str,
+    human_topics: list[str],
+    human_vectors: np.ndarray,
+) -> None:
+    """Write meta.json, keys.faiss and human.npy into a (staging) version folder."""
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(folder / VECTORS_FILE))
+    np.save(folder / HUMAN_FILE, np.ascontiguousarray(human_vectors, dtype=np.float32))
+    store.write_json(
+        folder / META_FILE,
+        {
+            "format": FORMAT,
+            "model": model,
+            "dim": int(vectors.shape[1]),
+            "created_at": created_at,
+            "settings": settings,
+            "human_topics": human_topics,
+            "articles": [a.to_json() for a in articles],
+            "chunks": [[c.heading, c.text] for c in chunks],
+            "keys": [[kind, chunk] for kind, chunk in zip(key_kinds, key_chunks, strict=True)],
+        },
+    )
+
+
+def load_snapshot(folder: Path) -> IndexSnapshot:
+    """Read a version folder written by `save_snapshot` (and maybe `calibrate`)."""
+    meta = store.read_json(folder / META_FILE)
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{folder}: index format {meta.get('format')} is not {FORMAT}; re-ingest")
+    articles = [ArticleEntry.from_json(a) for a in meta["articles"]]
+    chunks: list[Chunk] = []
+    for entry in articles:
+        start, end = entry.chunk_range
+        for heading, text in meta["chunks"][start:end]:
+            chunks.append(Chunk(entry.id, heading, text))
+    calibration_path = folder / CALIBRATION_FILE
+    return IndexSnapshot(
+        version=folder.name,
+        model=meta["model"],
+        articles=articles,
+        chunks=chunks,
+        key_kinds=[kind for kind, _ in meta["keys"]],
+        key_chunks=np.array([chunk for _, chunk in meta["keys"]], dtype=np.int64),
+        index=faiss.read_index(str(folder / VECTORS_FILE)),
+        calibration=store.read_json(calibration_path) if calibration_path.exists() else None,
+        settings=meta.get("settings", {}),
+        human_topics=list(meta.get("human_topics", [])),
+        human_vectors=np.load(folder / HUMAN_FILE) if (folder / HUMAN_FILE).exists()
+        else np.zeros((0, int(meta["dim"])), np.float32),
+        folder=folder,
+    )
