@@ -15,13 +15,10 @@ from actions.services import knowledge_base
 logger = logging.getLogger(__name__)
 
 HANDED_OFF_TEXT = (
-    "I've passed your conversation to our support team as ticket #{number}. A person will reply "
-    "here {wait}; they can see everything you've told me. You can keep writing in this chat."
+    "I've passed your conversation to our support team as ticket #{number}. {promise} They can "
+    "see everything you've told me, and you can keep writing in this chat."
 )
-ALREADY_TEXT = (
-    "Your conversation is already with our support team as ticket #{number}. A person will reply "
-    "here {wait}."
-)
+ALREADY_TEXT = "Your conversation is already with our support team as ticket #{number}. {promise}"
 FAILED_TEXT = (
     "I'm sorry, I couldn't open a ticket just now. Please try again in a minute, or write to "
     "support by e-mail; nothing you wrote here is lost."
@@ -72,7 +69,7 @@ class ActionHandoff(Action):
             return []
         template = HANDED_OFF_TEXT if result.created else ALREADY_TEXT
         dispatcher.utter_message(
-            text=template.format(number=result.ticket_number, wait=result.wait),
+            text=template.format(number=result.ticket_number, promise=result.promise),
             json_message={"ticket_number": result.ticket_number, "handoff_reason": reason},
         )
         return [SlotSet("kb_misses", 0.0)]

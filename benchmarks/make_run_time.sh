@@ -25,7 +25,7 @@ time_to_ready() {
     sleep 0.5
   done
   end=$(date +%s.%N)
-  kill -INT -- -"$pid"; wait "$pid" || true
+  kill -TERM -- -"$pid"; wait "$pid" || true
   python3 -c "print($end - $start)"
 }
 first=$(time_to_ready 1)

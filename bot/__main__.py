@@ -59,6 +59,7 @@ def _cmd_run(_args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)  # also when started in the background with SIGINT ignored
     try:
         while all(process.is_running() for process in processes):
             time.sleep(1)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
+from bot.channels.telegram_app import telegram_channel
 from bot.channels.web import WebSender
 from bot.conversation_flow import ConversationFlow
 from bot.live import LiveHub
@@ -35,9 +36,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.hub.bind(asyncio.get_running_loop())
     worker: OutboxWorker = app.state.outbox_worker
     task = asyncio.create_task(worker.run(), name="outbox-worker")
+    if app.state.telegram:  # Telegram: polling and its own delivery worker (bot/channels/telegram_app.py)
+        await app.state.telegram.start()
     try:
         yield
     finally:
+        if app.state.telegram:
+            await app.state.telegram.stop()
         worker.stop()
         await task
         app.state.rasa.close()
@@ -72,6 +77,7 @@ def create_app() -> FastAPI:
         poll_seconds=settings.outbox_poll_seconds,
         give_up_after=timedelta(seconds=settings.outbox_give_up_seconds),
     )
+    app.state.telegram = telegram_channel(settings, app.state.flow, hub)
     app.add_exception_handler(OperationalError, database_unavailable)
     # The widget is embedded on the team's own site, another origin; it sends no cookies.
     app.add_middleware(

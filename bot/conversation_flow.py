@@ -5,32 +5,30 @@ the ticket thread once a person owns it. Messages are stored before anything els
 failure further on (Rasa down, a timeout) never loses what the customer wrote.
 """
 
-import json
 import logging
-import re
 from dataclasses import dataclass
 
 from handoff import (
     Message,
     find_conversation,
     hand_off,
-    latest_ticket_for_conversation,
-    note_customer_message,
+    handle_customer_message,
+    parse_csat_payload,
+    record_csat,
     record_message,
     session_scope,
 )
-from handoff.tickets import add_event
 
 from bot.live import LiveHub
 from bot.rasa_client import BotUnavailable, RasaClient
 
 logger = logging.getLogger(__name__)
 
-CSAT_PAYLOAD = re.compile(r"^/csat(\{.*\})?$")
 TROUBLE_TEXT = (
     "I'm having trouble answering right now, so I've passed your conversation to our support "
-    "team as ticket #{number}. A person will follow up here {wait}. Nothing you wrote is lost."
+    "team as ticket #{number}. {promise} Nothing you wrote is lost."
 )
+CSAT_THANKS = "Thank you for rating our help! If you'd like to tell us more, just write it here."
 
 
 class ConversationNotFound(LookupError):
@@ -65,11 +63,12 @@ class ConversationFlow:
                                      text=text, payload=payload)
             message.channel_message_id = channel_message_id
             mode = conversation.mode
-            if mode == "human" and not (payload and CSAT_PAYLOAD.match(payload)):
-                note_customer_message(session, conversation=conversation, message=message)
+            is_rating = bool(payload and payload.startswith("/csat"))
+            if mode == "human" and not is_rating:
+                handle_customer_message(session, conversation=conversation, message=message)
         self._hub.notify(message.conversation_id)
-        if payload and CSAT_PAYLOAD.match(payload):
-            return Turn(message, self._record_csat(conversation_public_id, payload))
+        if is_rating:
+            return Turn(message, self._record_csat(conversation_public_id, payload or ""))
         if mode == "human":
             return Turn(message, [])
         return Turn(message, self._ask_bot(conversation_public_id, payload or text))
@@ -102,7 +101,7 @@ class ConversationFlow:
             assert conversation is not None
             reply = record_message(
                 session, conversation=conversation, sender="bot",
-                text=TROUBLE_TEXT.format(number=result.ticket_number, wait=result.wait),
+                text=TROUBLE_TEXT.format(number=result.ticket_number, promise=result.promise),
                 meta={"error": error[:500], "ticket": result.ticket_number},
             )
         self._hub.notify(reply.conversation_id)
@@ -110,23 +109,14 @@ class ConversationFlow:
 
     def _record_csat(self, conversation_public_id: str, payload: str) -> list[Message]:
         """Store a CSAT button press on the conversation's latest ticket and thank the customer."""
-        match = CSAT_PAYLOAD.match(payload)
-        score: int | None = None
-        if match and match.group(1):
-            try:
-                score = int(json.loads(match.group(1)).get("score"))
-            except (ValueError, TypeError, AttributeError):
-                score = None
+        score = parse_csat_payload(payload)
         with session_scope() as session:
             conversation = find_conversation(session, public_id=conversation_public_id)
             assert conversation is not None
-            ticket = latest_ticket_for_conversation(session, conversation.id)
-            if ticket is None or score is None or not 1 <= score <= 5:
-                text = "Sorry, I couldn't record that rating."
-            else:
-                ticket.csat_score = score
-                add_event(session, ticket, "csat", "customer", score=score)
-                text = "Thank you for rating our help!"
+            ticket = None
+            if score is not None and 1 <= score <= 5:
+                ticket = record_csat(session, conversation=conversation, score=score)
+            text = CSAT_THANKS if ticket is not None else "Sorry, I couldn't record that rating."
             reply = record_message(session, conversation=conversation, sender="system", text=text)
         self._hub.notify(reply.conversation_id)
         return [reply]

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Sites allowed to embed the widget (CORS); "*" lets any site talk to the widget API.
     widget_allowed_origins: list[str] = ["*"]
+    # Telegram channel (docs/telegram.md): off while the token is empty.
+    telegram_bot_token: SecretStr = SecretStr("")
+    # The Bot API server; a self-hosted one, or a stand-in in the tests. The file URL is derived.
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    # Long-polling wait per getUpdates call, and how long a reply is retried before it is failed.
+    telegram_poll_timeout: float = 25.0
+    telegram_give_up_seconds: float = 3600.0
 
     def base_url(self) -> str:
         """The public base URL, or the local one."""

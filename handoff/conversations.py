@@ -132,3 +132,28 @@ def list_messages(
     if not include_internal:
         query = query.where(Message.internal.is_(False))
     return list(session.scalars(query.order_by(Message.id).limit(limit)))
+
+
+def find_message_by_channel_id(
+    session: Session, *, conversation_id: int, channel_message_id: str
+) -> Message | None:
+    """The message a channel knows by `channel_message_id` (e.g. a Telegram message id), or None."""
+    return session.scalar(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.channel_message_id == channel_message_id)
+        .order_by(Message.id)
+        .limit(1)
+    )
+
+
+def edit_message(session: Session, *, message: Message, text: str) -> Message:
+    """Replace a message's text after the customer edited it; earlier versions are kept in `meta`."""
+    if text == message.text:
+        return message
+    meta = dict(message.meta or {})
+    meta["previous_texts"] = [*meta.get("previous_texts", []), message.text]
+    message.meta = meta
+    message.text = text
+    message.edited_at = utcnow()
+    session.flush()
+    return message

@@ -21,6 +21,12 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def upgrade_database(database_url: str | None = None) -> None:
-    """Bring the database schema up to the newest revision."""
+def upgrade_database(database_url: str | None = None, *, seed: bool = True) -> None:
+    """Bring the schema up to the newest revision and seed an empty help desk from its set-up file."""
     command.upgrade(alembic_config(database_url), "head")
+    if seed:
+        from handoff.db import session_scope  # noqa: PLC0415  (after the schema exists)
+        from handoff.helpdesk_config import seed_defaults  # noqa: PLC0415
+
+        with session_scope(database_url) as session:
+            seed_defaults(session)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    MetaData,
     Boolean,
     DateTime,
     ForeignKey,
@@ -51,6 +52,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    # Named constraints, so migrations can alter them (SQLite's batch mode needs names).
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
@@ -119,6 +127,80 @@ class Agent(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Dispatch: what the agent knows, how many open tickets they take, whether they take any now.
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    capacity: Mapped[int] = mapped_column(Integer, default=8)
+    is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_assigned_at: Mapped[datetime | None] = mapped_column()
+
+    groups: Mapped[list["SkillGroup"]] = relationship(secondary="agent_groups", back_populates="agents")
+
+
+class SkillGroup(Base):
+    """A team that takes tickets of some categories, at one tier, with one dispatch mode."""
+
+    __tablename__ = "skill_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    # auto | review (semi-automatic) | claim (group queue) | tiered (L1 auto, escalation upwards)
+    dispatch_mode: Mapped[str] = mapped_column(String(16), default="auto")
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    escalation_group_id: Mapped[int | None] = mapped_column(ForeignKey("skill_groups.id"))
+    calendar: Mapped[str] = mapped_column(String(64), default="default")
+
+    agents: Mapped[list[Agent]] = relationship(secondary="agent_groups", back_populates="groups")
+    escalation_group: Mapped["SkillGroup | None"] = relationship(remote_side="SkillGroup.id")
+
+
+class AgentGroup(Base):
+    """Membership of an agent in a skill group."""
+
+    __tablename__ = "agent_groups"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("skill_groups.id"), primary_key=True)
+
+
+class SlaPolicy(Base):
+    """First-response and resolution targets (business minutes) for a priority, optionally a category."""
+
+    __tablename__ = "sla_policies"
+    __table_args__ = (UniqueConstraint("priority", "category", name="uq_sla_policy_priority_category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    priority: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(64))
+    first_response_minutes: Mapped[int] = mapped_column(Integer)
+    resolution_minutes: Mapped[int] = mapped_column(Integer)
+    calendar: Mapped[str] = mapped_column(String(64), default="default")
+
+
+class Calendar(Base):
+    """Business hours in a time zone, with holidays (see `handoff.calendar.BusinessCalendar`)."""
+
+    __tablename__ = "calendars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ResponseTemplate(Base):
+    """A canned reply with placeholders such as {customer_name} and {ticket_number}."""
+
+    __tablename__ = "response_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    category: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    usage_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(Base):
@@ -170,9 +252,27 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column()
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_comment: Mapped[str | None] = mapped_column(Text)
+    sentiment: Mapped[str] = mapped_column(String(16), default="neutral")
+    category_confidence: Mapped[float | None] = mapped_column()
+    category_method: Mapped[str] = mapped_column(String(16), default="rules")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("skill_groups.id"), index=True)
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    recommended_assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    sla_calendar: Mapped[str] = mapped_column(String(64), default="default")
+    first_response_minutes: Mapped[int] = mapped_column(Integer, default=240)
+    resolution_minutes: Mapped[int] = mapped_column(Integer, default=1440)
+    first_response_state: Mapped[str] = mapped_column(String(16), default="ok")
+    resolution_state: Mapped[str] = mapped_column(String(16), default="ok")
+    # Times spent awaiting the customer: [[start, end or null], ...] in ISO 8601 (SLA pauses).
+    pauses: Mapped[list[Any]] = mapped_column(default=list)
+    human_started_at: Mapped[datetime | None] = mapped_column()
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    previous_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
     conversation: Mapped[Conversation] = relationship()
-    assignee: Mapped[Agent | None] = relationship()
+    assignee: Mapped[Agent | None] = relationship(foreign_keys=[assignee_id])
+    recommended_assignee: Mapped[Agent | None] = relationship(foreign_keys=[recommended_assignee_id])
+    group: Mapped[SkillGroup | None] = relationship()
     events: Mapped[list["TicketEvent"]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id"
     )
@@ -191,6 +291,19 @@ class TicketEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class SlaMark(Base):
+    """One SLA state change of a ticket, recorded once even with several schedulers running."""
+
+    __tablename__ = "sla_marks"
+    __table_args__ = (UniqueConstraint("ticket_id", "metric", "state", name="uq_sla_mark"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(24))  # first_response | resolution
+    state: Mapped[str] = mapped_column(String(16))  # at_risk | breached
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OutboxItem(Base):

@@ -55,3 +55,13 @@ def pending_count(session: Session) -> int:
     from sqlalchemy import func
 
     return session.scalar(select(func.count(OutboxItem.id)).where(OutboxItem.status == "pending")) or 0
+
+
+def enqueue(session: Session, *, message_id: int, channel: str) -> OutboxItem:
+    """Queue a stored message for delivery to `channel`; a message already queued stays as it is."""
+    item = session.scalar(select(OutboxItem).where(OutboxItem.message_id == message_id))
+    if item is None:
+        item = OutboxItem(message_id=message_id, channel=channel)
+        session.add(item)
+        session.flush()
+    return item

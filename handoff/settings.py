@@ -20,6 +20,9 @@ class HandoffSettings(BaseSettings):
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""
     rules_file: Path = Path(__file__).resolve().parent / "defaults" / "rules.yml"
+    helpdesk_file: Path = Path(__file__).resolve().parent / "defaults" / "helpdesk.yml"
+    # Signs customers' ticket status links; must be set to a long random value in production.
+    secret_key: str = "development-only-secret-change-me"
     # SLA targets in minutes by priority: first response and resolution.
     sla_first_response_minutes: dict[str, int] = {
         "urgent": 30,

@@ -1,9 +1,13 @@
-"""Tickets: handoff from a conversation, look-ups, customer status, and the agent reply path."""
+"""Tickets: handoff from a conversation, the agent's actions on it, and what the customer sees.
 
+Every function here is a service call: it changes the ticket, records the change on the
+timeline, and queues anything the customer must be told in the outbox.
+"""
+
+import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +15,13 @@ from sqlalchemy.orm import Session
 
 from handoff.classification import classify
 from handoff.conversations import find_conversation, get_or_create_customer, record_message
-from handoff.models import Agent, Conversation, Message, OutboxItem, Ticket, TicketEvent, utcnow
-from handoff.settings import get_settings
-from handoff.sla import describe_wait, due_times
+from handoff.dispatch import dispatch, group_for
+from handoff.helpdesk_config import policy
+from handoff.lifecycle import OPEN_STATES, change_status
+from handoff.models import Agent, Conversation, Message, OutboxItem, Ticket, utcnow
+from handoff.sla_clock import first_reply_promise
+from handoff.sla_service import apply_targets, calendar_named
+from handoff.timeline import add_event, agent_actor
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +31,11 @@ HANDOFF_REASONS = (
     "not_helped",
     "always_human_topic",
     "bot_unavailable",
+    "follow_up",
 )
-OPEN_STATES = ("new", "in_progress", "awaiting_customer")
 TICKET_NUMBER_OFFSET = 1000
+CSAT_BUTTONS = [{"title": f"{score} " + "★" * score, "payload": f'/csat{{"score": {score}}}'} for score in range(1, 6)]
+CSAT_COMMENT_WINDOW = timedelta(minutes=30)
 
 
 class TicketNotFound(LookupError):
@@ -39,21 +49,11 @@ class HandoffResult:
     ticket_number: int
     created: bool
     first_response_due: datetime
-    wait: str  # e.g. "within 4 hours"
-
-
-def add_event(
-    session: Session, ticket: Ticket, kind: str, actor: str, **detail: Any
-) -> TicketEvent:
-    """Append one entry to a ticket's timeline."""
-    event = TicketEvent(ticket_id=ticket.id, kind=kind, actor=actor, detail=detail)
-    session.add(event)
-    ticket.updated_at = utcnow()
-    return event
+    promise: str  # an honest sentence on when a person will answer
 
 
 def open_ticket_for_conversation(session: Session, conversation_id: int) -> Ticket | None:
-    """The conversation's open ticket, if it has one."""
+    """The conversation's ticket that is not closed (resolved ones can still be reopened)."""
     return session.scalar(
         select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.is_open.is_(True))
     )
@@ -86,8 +86,9 @@ def hand_off(
 ) -> HandoffResult:
     """Give the conversation to a person: one open ticket per conversation, however often called.
 
-    The ticket carries the conversation (and so its full transcript), a category, a priority
-    and SLA deadlines; from now on the conversation is in "human" mode and the bot stays silent.
+    The ticket carries the conversation (and so its full transcript), a category, a priority,
+    a skill group and SLA deadlines; from now on the conversation is in "human" mode and the
+    bot stays silent.
     """
     if reason not in HANDOFF_REASONS:
         raise ValueError(f"unknown handoff reason {reason!r}")
@@ -95,66 +96,84 @@ def hand_off(
     if conversation is None:
         # A conversation that reached Rasa without the gateway (rasa shell, a script).
         customer = get_or_create_customer(session, channel=channel, external_id=conversation_public_id)
-        conversation = Conversation(
-            public_id=conversation_public_id, customer_id=customer.id, channel=channel
-        )
+        conversation = Conversation(public_id=conversation_public_id, customer_id=customer.id, channel=channel)
         session.add(conversation)
         session.flush()
     existing = open_ticket_for_conversation(session, conversation.id)
     if existing is not None:
         conversation.mode = "human"
-        return _result(existing, created=False)
+        if existing.status == "resolved":
+            reopen(session, existing, actor="customer", reason=f"handoff again ({reason})")
+        return _result(session, existing, created=False)
     try:
         with session.begin_nested():
-            ticket = _create_ticket(session, conversation, reason, category_hint)
+            ticket = create_ticket(session, conversation, reason=reason, category_hint=category_hint)
     except IntegrityError:
         # Another process handed this conversation off at the same moment: use its ticket.
         existing = open_ticket_for_conversation(session, conversation.id)
         if existing is None:
             raise
-        return _result(existing, created=False)
-    return _result(ticket, created=True)
+        return _result(session, existing, created=False)
+    return _result(session, ticket, created=True)
 
 
-def _create_ticket(
-    session: Session, conversation: Conversation, reason: str, category_hint: str | None
+def create_ticket(
+    session: Session, conversation: Conversation, *, reason: str, category_hint: str | None = None,
+    previous: Ticket | None = None,
 ) -> Ticket:
+    """Open a ticket for the conversation: classify, pick the group, set the SLA, dispatch."""
     texts = _customer_texts(session, conversation.id)
     classification = classify(" \n".join(texts), category_hint=category_hint)
+    knobs = policy()
     now = utcnow()
-    due = due_times(now, classification.priority, get_settings())
     ticket = Ticket(
-        conversation_id=conversation.id,
+        conversation=conversation,
         subject=(texts[0] if texts else "Conversation handed off")[:300],
         reason=reason,
         category=classification.category,
         priority=classification.priority,
-        skill_group=classification.skill_group,
+        sentiment=classification.sentiment,
+        category_method="rules",
         created_at=now,
         updated_at=now,
-        first_response_due=due.first_response_due,
-        resolution_due=due.resolution_due,
+        first_response_due=now,
+        resolution_due=now,
+        previous_ticket_id=previous.id if previous else None,
     )
+    if knobs.urgent_to_senior and ticket.priority == "urgent":
+        negative_or_urgent = True
+    else:
+        negative_or_urgent = classification.sentiment == "negative"
+    group = group_for(session, category=ticket.category, negative=negative_or_urgent,
+                      senior_for_negative=knobs.negative_sentiment_to_senior or knobs.urgent_to_senior)
+    if group is not None:
+        ticket.group = group
+        ticket.tier = group.tier
+        ticket.skill_group = group.name
     session.add(ticket)
+    apply_targets(session, ticket, start=now)
     session.flush()
     ticket.number = TICKET_NUMBER_OFFSET + ticket.id
     conversation.mode = "human"
     add_event(
         session, ticket, "created", "bot",
-        reason=reason, category=ticket.category, priority=ticket.priority,
-        sentiment=classification.sentiment, skill_group=ticket.skill_group,
+        reason=reason, category=ticket.category, priority=ticket.priority, sentiment=ticket.sentiment,
+        group=ticket.skill_group, topic=classification.always_human_topic,
+        previous_ticket=previous.number if previous else None,
     )
+    dispatch(session, ticket)
     session.flush()
-    logger.info("ticket created", extra={"ticket": ticket.number, "reason": reason})
+    logger.info("ticket %s created (%s) for group %s", ticket.number, reason, ticket.skill_group)
     return ticket
 
 
-def _result(ticket: Ticket, *, created: bool) -> HandoffResult:
+def _result(session: Session, ticket: Ticket, *, created: bool) -> HandoffResult:
+    calendar = calendar_named(session, ticket.sla_calendar)
     return HandoffResult(
         ticket_number=ticket.number or 0,
         created=created,
         first_response_due=ticket.first_response_due,
-        wait=describe_wait(utcnow(), ticket.first_response_due),
+        promise=first_reply_promise(calendar, utcnow(), ticket.first_response_due),
     )
 
 
@@ -163,10 +182,18 @@ def get_ticket(session: Session, *, number: int) -> Ticket | None:
     return session.scalar(select(Ticket).where(Ticket.number == number))
 
 
+def require_ticket(session: Session, *, number: int) -> Ticket:
+    """The ticket with this number, or `TicketNotFound`."""
+    ticket = get_ticket(session, number=number)
+    if ticket is None:
+        raise TicketNotFound(number)
+    return ticket
+
+
 def list_tickets(
     session: Session, *, status: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[Ticket], int]:
-    """Tickets, most urgent deadline first, with the total count for paging."""
+    """Tickets, open ones with the nearest first-response deadline first, with the total count."""
     query = select(Ticket)
     count_query = select(func.count(Ticket.id))
     if status:
@@ -177,9 +204,7 @@ def list_tickets(
     return tickets, session.scalar(count_query) or 0
 
 
-def ticket_for_customer(
-    session: Session, *, conversation_public_id: str, number: int
-) -> Ticket | None:
+def ticket_for_customer(session: Session, *, conversation_public_id: str, number: int) -> Ticket | None:
     """The ticket if it belongs to the customer of this conversation; None otherwise.
 
     A wrong number and someone else's ticket look the same to the caller, on purpose.
@@ -193,42 +218,156 @@ def ticket_for_customer(
     return ticket
 
 
-def note_customer_message(session: Session, *, conversation: Conversation, message: Message) -> Ticket | None:
-    """Put a customer's message on the open ticket's timeline (human mode)."""
+def notify_customer(session: Session, ticket: Ticket, text: str, buttons: list[dict[str, str]] | None = None) -> Message:
+    """A notice to the customer in their channel (state changes, the CSAT question)."""
+    conversation = ticket.conversation
+    message = record_message(session, conversation=conversation, sender="system", text=text,
+                             buttons=buttons, meta={"ticket": ticket.number})
+    session.add(OutboxItem(message_id=message.id, channel=conversation.channel))
+    return message
+
+
+def handle_customer_message(session: Session, *, conversation: Conversation, message: Message) -> Ticket | None:
+    """A customer wrote while a person owns the conversation: put it on the ticket.
+
+    A reply to a resolved ticket reopens it within the reopen window; after the window the old
+    ticket is closed and a new one, linked to it, is opened. A message right after a CSAT click
+    is the rating's comment, not a reopen.
+    """
     ticket = open_ticket_for_conversation(session, conversation.id)
     if ticket is None:
         return None
+    now = utcnow()
+    if ticket.status == "resolved":
+        if _is_csat_comment(ticket, now):
+            ticket.csat_comment = message.text[:2000]
+            add_event(session, ticket, "csat_comment", "customer", message_id=message.id)
+            return ticket
+        window = timedelta(days=policy().reopen_window_days)
+        if ticket.resolved_at is not None and now - ticket.resolved_at > window:
+            change_status(session, ticket, "closed", actor="system", reason="reopen window passed")
+            new = create_ticket(session, conversation, reason="follow_up", category_hint=ticket.category,
+                                previous=ticket)
+            add_event(session, new, "customer_message", "customer", message_id=message.id)
+            return new
+        reopen(session, ticket, actor="customer", reason="customer replied")
     add_event(session, ticket, "customer_message", "customer", message_id=message.id)
     if ticket.status == "awaiting_customer":
-        ticket.status = "in_progress"
-        add_event(session, ticket, "status_changed", "customer", old="awaiting_customer", new="in_progress")
+        change_status(session, ticket, "in_progress", actor="customer", reason="customer replied")
     return ticket
 
 
-def add_agent_reply(session: Session, *, number: int, agent: Agent, text: str) -> Message:
+def _is_csat_comment(ticket: Ticket, now: datetime) -> bool:
+    last = ticket.events[-1] if ticket.events else None
+    return (last is not None and last.kind == "csat" and ticket.csat_comment is None
+            and now - last.created_at <= CSAT_COMMENT_WINDOW)
+
+
+def reopen(session: Session, ticket: Ticket, *, actor: str, reason: str) -> None:
+    """Reopen a resolved ticket: back to in progress, SLA counted again from now."""
+    change_status(session, ticket, "in_progress", actor=actor, reason=reason)
+    apply_targets(session, ticket, start=utcnow())
+    ticket.first_responded_at = None
+    ticket.conversation.mode = "human"
+
+
+def add_agent_reply(session: Session, *, number: int, agent: Agent, text: str,
+                    await_customer: bool = False) -> Message:
     """An agent's public reply: stored in the log and queued in the outbox for the customer.
 
     The outbox row is written in the same transaction as the message, so a reply is delivered
     even if the gateway restarts before it is sent.
     """
-    ticket = get_ticket(session, number=number)
-    if ticket is None:
-        raise TicketNotFound(number)
-    conversation = ticket.conversation
+    ticket = require_ticket(session, number=number)
+    if ticket.status == "closed":
+        raise InvalidReply(f"Ticket #{number} is closed")
     message = record_message(
-        session, conversation=conversation, sender="agent", text=text,
+        session, conversation=ticket.conversation, sender="agent", text=text,
         agent_id=agent.id, meta={"agent_name": agent.display_name, "ticket": number},
     )
-    session.add(OutboxItem(message_id=message.id, channel=conversation.channel))
-    actor = f"agent:{agent.id}"
+    session.add(OutboxItem(message_id=message.id, channel=ticket.conversation.channel))
+    actor = agent_actor(agent.id)
     if ticket.assignee_id is None:
         ticket.assignee_id = agent.id
-        add_event(session, ticket, "assigned", actor, assignee=agent.display_name)
+        add_event(session, ticket, "assigned", actor, assignee=agent.display_name, assignee_id=agent.id,
+                  reason="replied")
     if ticket.first_responded_at is None:
         ticket.first_responded_at = message.created_at
-    if ticket.status == "new":
-        ticket.status = "in_progress"
-        add_event(session, ticket, "status_changed", actor, old="new", new="in_progress")
+        add_event(session, ticket, "first_response", actor, message_id=message.id)
     add_event(session, ticket, "agent_reply", actor, message_id=message.id)
+    if ticket.status in ("new", "resolved"):
+        change_status(session, ticket, "in_progress", actor=actor, reason="agent replied")
+    if await_customer and ticket.status == "in_progress":
+        change_status(session, ticket, "awaiting_customer", actor=actor, reason="waiting for the customer's answer")
     session.flush()
     return message
+
+
+class InvalidReply(ValueError):
+    """A reply that cannot be sent (for example to a closed ticket)."""
+
+
+def add_internal_note(session: Session, *, number: int, agent: Agent, text: str) -> Message:
+    """A note for the team only: on the transcript and timeline, never sent to the customer."""
+    ticket = require_ticket(session, number=number)
+    message = record_message(session, conversation=ticket.conversation, sender="agent", text=text,
+                             agent_id=agent.id, internal=True,
+                             meta={"agent_name": agent.display_name, "ticket": number, "note": True})
+    add_event(session, ticket, "internal_note", agent_actor(agent.id), message_id=message.id)
+    return message
+
+
+def resolve(session: Session, *, number: int, actor: str, reason: str | None = None) -> Ticket:
+    """Resolve the ticket and ask the customer, in their channel, how we did (CSAT 1–5)."""
+    ticket = require_ticket(session, number=number)
+    change_status(session, ticket, "resolved", actor=actor, reason=reason)
+    notify_customer(
+        session, ticket,
+        f"Your ticket #{ticket.number} has been resolved. How would you rate the help you got?",
+        buttons=CSAT_BUTTONS,
+    )
+    add_event(session, ticket, "csat_requested", "system")
+    return ticket
+
+
+def record_csat(session: Session, *, conversation: Conversation, score: int) -> Ticket | None:
+    """Store a CSAT score (1–5) on the conversation's latest ticket."""
+    if not 1 <= score <= 5:
+        raise ValueError("CSAT score must be between 1 and 5")
+    ticket = latest_ticket_for_conversation(session, conversation.id)
+    if ticket is None:
+        return None
+    ticket.csat_score = score
+    add_event(session, ticket, "csat", "customer", score=score)
+    return ticket
+
+
+def parse_csat_payload(payload: str) -> int | None:
+    """The score in a `/csat{"score": N}` button payload, or None."""
+    if not payload.startswith("/csat"):
+        return None
+    try:
+        score = json.loads(payload[len("/csat"):] or "{}").get("score")
+        return int(score)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def correct_classification(
+    session: Session, *, number: int, agent: Agent, category: str | None = None, priority: str | None = None
+) -> Ticket:
+    """An agent corrects category or priority; the correction is kept to retrain the classifier."""
+    ticket = require_ticket(session, number=number)
+    actor = agent_actor(agent.id)
+    if category and category != ticket.category:
+        add_event(session, ticket, "category_corrected", actor, old=ticket.category, new=category)
+        ticket.category = category
+        ticket.category_method = "agent"
+    if priority and priority != ticket.priority:
+        if priority not in ("low", "normal", "high", "urgent"):
+            raise ValueError(f"unknown priority {priority!r}")
+        add_event(session, ticket, "priority_changed", actor, old=ticket.priority, new=priority)
+        ticket.priority = priority
+        if ticket.status in OPEN_STATES:
+            apply_targets(session, ticket, start=ticket.human_started_at or ticket.created_at)
+    return ticket

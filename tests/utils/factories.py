@@ -17,3 +17,15 @@ def make_conversation(session: Session, *texts: str, channel: str = "web") -> Co
 def make_agent(session: Session, email: str = "alex@example.com", role: str = "agent") -> Agent:
     return create_agent(session, email=email, display_name=email.split("@")[0].title(),
                         password="correct horse battery", role=role)
+
+
+def add_to_group(session: Session, agent: Agent, group_name: str) -> None:
+    """Make `agent` a member of the seeded skill group `group_name`."""
+    from sqlalchemy import select
+
+    from handoff.models import SkillGroup
+
+    group = session.scalar(select(SkillGroup).where(SkillGroup.name == group_name))
+    assert group is not None, group_name
+    agent.groups.append(group)
+    session.flush()

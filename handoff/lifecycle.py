@@ -1,0 +1,87 @@
+"""The ticket lifecycle: which state changes are allowed, and what each change also does.
+
+    new → in_progress ⇄ awaiting_customer → resolved → closed
+    resolved → in_progress (reopened by the customer within the reopen window)
+
+Every change is an event on the ticket's timeline with who, when and why. Time spent awaiting
+the customer is recorded as an SLA pause.
+"""
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from handoff.models import Ticket, utcnow
+from handoff.timeline import add_event
+
+logger = logging.getLogger(__name__)
+
+STATES = ("new", "in_progress", "awaiting_customer", "resolved", "closed")
+OPEN_STATES = ("new", "in_progress", "awaiting_customer")
+STATE_LABELS = {
+    "new": "New (pending acceptance)",
+    "in_progress": "In progress",
+    "awaiting_customer": "Awaiting customer",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+ALLOWED: dict[str, frozenset[str]] = {
+    "new": frozenset({"in_progress", "awaiting_customer", "resolved", "closed"}),
+    "in_progress": frozenset({"awaiting_customer", "resolved", "new"}),
+    "awaiting_customer": frozenset({"in_progress", "resolved"}),
+    "resolved": frozenset({"in_progress", "closed"}),
+    "closed": frozenset(),
+}
+
+
+class InvalidTransition(ValueError):
+    """A state change the lifecycle does not allow."""
+
+    def __init__(self, ticket: Ticket, new: str) -> None:
+        allowed = ", ".join(sorted(ALLOWED.get(ticket.status, ()))) or "none (the ticket is closed)"
+        super().__init__(
+            f"Ticket #{ticket.number} cannot go from {ticket.status} to {new}; allowed: {allowed}"
+        )
+
+
+def can_change(ticket: Ticket, new: str) -> bool:
+    """Whether the lifecycle allows moving `ticket` to `new`."""
+    return new in ALLOWED.get(ticket.status, frozenset())
+
+
+def change_status(
+    session: Session, ticket: Ticket, new: str, *, actor: str, reason: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Move the ticket to `new`, or raise `InvalidTransition`."""
+    if new not in STATES:
+        raise ValueError(f"unknown ticket state {new!r}")
+    if not can_change(ticket, new):
+        raise InvalidTransition(ticket, new)
+    now = now or utcnow()
+    old = ticket.status
+    if old == "awaiting_customer":
+        _end_pause(ticket, now)
+    if new == "awaiting_customer":
+        ticket.pauses = [*ticket.pauses, [now.isoformat(), None]]
+    if new == "resolved":
+        ticket.resolved_at = now
+    if new == "closed":
+        ticket.closed_at = now
+        ticket.is_open = False
+        ticket.conversation.mode = "bot"
+    if old == "resolved" and new == "in_progress":
+        ticket.reopened_count += 1
+        ticket.resolved_at = None
+        ticket.human_started_at = now
+    ticket.status = new
+    add_event(session, ticket, "status_changed", actor, old=old, new=new, reason=reason)
+    logger.info("ticket %s: %s -> %s (%s)", ticket.number, old, new, reason or actor)
+
+
+def _end_pause(ticket: Ticket, now: datetime) -> None:
+    if ticket.pauses and ticket.pauses[-1][1] is None:
+        pauses = [list(pause) for pause in ticket.pauses]
+        pauses[-1][1] = now.isoformat()
+        ticket.pauses = pauses
