@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from handoff import always_human_topic, hand_off, session_scope
+from handoff import always_human_topic, hand_off, session_scope, status_url
 
 from actions.services import knowledge_base
 
@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 
 HANDED_OFF_TEXT = (
     "I've passed your conversation to our support team as ticket #{number}. {promise} They can "
-    "see everything you've told me, and you can keep writing in this chat."
+    "see everything you've told me, and you can keep writing in this chat. You can also follow "
+    "the ticket here: {status_url}"
 )
 ALREADY_TEXT = "Your conversation is already with our support team as ticket #{number}. {promise}"
 FAILED_TEXT = (
@@ -69,7 +70,8 @@ class ActionHandoff(Action):
             return []
         template = HANDED_OFF_TEXT if result.created else ALREADY_TEXT
         dispatcher.utter_message(
-            text=template.format(number=result.ticket_number, promise=result.promise),
+            text=template.format(number=result.ticket_number, promise=result.promise,
+                                 status_url=status_url(result.ticket_number)),
             json_message={"ticket_number": result.ticket_number, "handoff_reason": reason},
         )
         return [SlotSet("kb_misses", 0.0)]

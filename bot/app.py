@@ -22,7 +22,8 @@ from bot.conversation_flow import ConversationFlow
 from bot.live import LiveHub
 from bot.outbox_worker import OutboxWorker
 from bot.rasa_client import RasaClient
-from bot.routes import agent, health, pages, widget
+from bot.routes import agent, health, pages, queues, status_page, templates, tickets, widget
+from bot.scheduler import SlaScheduler
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -32,10 +33,12 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the outbox worker with the app and stop it cleanly on shutdown."""
+    """Start the outbox worker, the SLA scheduler and channels with the app; stop them cleanly."""
     app.state.hub.bind(asyncio.get_running_loop())
     worker: OutboxWorker = app.state.outbox_worker
     task = asyncio.create_task(worker.run(), name="outbox-worker")
+    scheduler: SlaScheduler = app.state.sla_scheduler
+    scheduler_task = asyncio.create_task(scheduler.run(), name="sla-scheduler")
     if app.state.telegram:  # Telegram: polling and its own delivery worker (bot/channels/telegram_app.py)
         await app.state.telegram.start()
     try:
@@ -44,7 +47,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.telegram:
             await app.state.telegram.stop()
         worker.stop()
-        await task
+        scheduler.stop()
+        await asyncio.gather(task, scheduler_task)
         app.state.rasa.close()
 
 
@@ -77,6 +81,7 @@ def create_app() -> FastAPI:
         poll_seconds=settings.outbox_poll_seconds,
         give_up_after=timedelta(seconds=settings.outbox_give_up_seconds),
     )
+    app.state.sla_scheduler = SlaScheduler(settings.sla_check_seconds)
     app.state.telegram = telegram_channel(settings, app.state.flow, hub)
     app.add_exception_handler(OperationalError, database_unavailable)
     # The widget is embedded on the team's own site, another origin; it sends no cookies.
@@ -88,6 +93,10 @@ def create_app() -> FastAPI:
     )
     app.include_router(widget.router)
     app.include_router(agent.router)
+    app.include_router(tickets.router)
+    app.include_router(queues.router)
+    app.include_router(templates.router)
+    app.include_router(status_page.router)
     app.include_router(health.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

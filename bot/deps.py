@@ -7,7 +7,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from handoff import Agent, agent_for_token, session_scope
+from handoff import Agent, Ticket, agent_for_token, get_ticket, session_scope
 
 from bot.conversation_flow import ConversationFlow
 from bot.live import LiveHub
@@ -53,3 +53,33 @@ def get_current_agent(session: SessionDep, token: Annotated[str, Depends(oauth2_
 
 
 CurrentAgent = Annotated[Agent, Depends(get_current_agent)]
+
+
+def can_see(agent: Agent, ticket: Ticket) -> bool:
+    """Agents see their groups' tickets and their own; leads and admins see the whole team's."""
+    if agent.role in ("lead", "admin"):
+        return True
+    if ticket.assignee_id == agent.id:
+        return True
+    return ticket.group_id in {group.id for group in agent.groups}
+
+
+def get_visible_ticket(number: int, session: SessionDep, agent: CurrentAgent) -> Ticket:
+    """The ticket named in the path: 404 if there is none, 403 if it is another group's."""
+    ticket = get_ticket(session, number=number)
+    if ticket is None:
+        raise HTTPException(status_code=404, detail=f"Ticket #{number} not found")
+    if not can_see(agent, ticket):
+        raise HTTPException(status_code=403, detail=f"Ticket #{number} belongs to a group you are not in")
+    return ticket
+
+
+def require_lead(agent: CurrentAgent) -> Agent:
+    """Only leads and admins may do this."""
+    if agent.role not in ("lead", "admin"):
+        raise HTTPException(status_code=403, detail="Only leads and admins may do this")
+    return agent
+
+
+VisibleTicket = Annotated[Ticket, Depends(get_visible_ticket)]
+CurrentLead = Annotated[Agent, Depends(require_lead)]

@@ -70,6 +70,11 @@ class MessagesPublic(BaseModel):
 
 class ReplyCreate(BaseModel):
     text: str
+    await_customer: bool = Field(default=False, description="set the ticket to awaiting customer")
+
+
+class NoteCreate(BaseModel):
+    text: str
 
 
 class TokenPublic(BaseModel):
@@ -91,6 +96,15 @@ class TicketPublic(BaseModel):
     first_response_due: datetime
     resolution_due: datetime
     first_responded_at: datetime | None
+    resolved_at: datetime | None
+    tier: int
+    sentiment: str
+    first_response_state: str = Field(description="ok, at_risk, breached or met")
+    resolution_state: str = Field(description="ok, at_risk, breached or met")
+    recommended_assignee: str | None
+    csat_score: int | None
+    reopened_count: int
+    previous_ticket_number: int | None
 
     @classmethod
     def from_ticket(cls, ticket: Ticket) -> "TicketPublic":
@@ -108,6 +122,15 @@ class TicketPublic(BaseModel):
             first_response_due=ticket.first_response_due,
             resolution_due=ticket.resolution_due,
             first_responded_at=ticket.first_responded_at,
+            resolved_at=ticket.resolved_at,
+            tier=ticket.tier,
+            sentiment=ticket.sentiment,
+            first_response_state=ticket.first_response_state,
+            resolution_state=ticket.resolution_state,
+            recommended_assignee=ticket.recommended_assignee.display_name if ticket.recommended_assignee else None,
+            csat_score=ticket.csat_score,
+            reopened_count=ticket.reopened_count,
+            previous_ticket_number=(ticket.previous_ticket_id + 1000) if ticket.previous_ticket_id else None,
         )
 
 
@@ -127,7 +150,62 @@ class TicketEventPublic(BaseModel):
         return cls(kind=event.kind, actor=event.actor, detail=event.detail, created_at=event.created_at)
 
 
+class SummaryPublic(BaseModel):
+    asked: list[str]
+    bot_answers: list[dict[str, Any]]
+    handoff_reason: str
+    text: str
+
+
 class TicketDetailPublic(BaseModel):
     ticket: TicketPublic
     transcript: list[MessagePublic]
     events: list[TicketEventPublic]
+    summary: SummaryPublic
+
+
+class StatusChange(BaseModel):
+    status: str = Field(description="new, in_progress, awaiting_customer, resolved or closed")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class AssignRequest(BaseModel):
+    agent_email: str
+
+
+class EscalateRequest(BaseModel):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ResolveRequest(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class TicketUpdate(BaseModel):
+    """Corrections by an agent; category corrections are used at the classifier's next retrain."""
+
+    category: str | None = Field(default=None, max_length=64)
+    priority: str | None = None
+
+
+class TemplatePublic(BaseModel):
+    id: int
+    name: str
+    category: str | None
+    body: str
+    usage_count: int
+
+
+class TemplateCreate(BaseModel):
+    name: str = Field(max_length=100)
+    body: str = Field(max_length=10_000)
+    category: str | None = Field(default=None, max_length=64)
+
+
+class TemplateRender(BaseModel):
+    ticket_number: int
+    article_link: str = ""
+
+
+class RenderedTemplate(BaseModel):
+    text: str

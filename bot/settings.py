@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # How long a delivery is retried before the reply is marked undelivered.
     outbox_give_up_seconds: float = 3600.0
     outbox_poll_seconds: float = 0.5
+    # How often SLA states, time-based escalation and auto-close are checked.
+    sla_check_seconds: float = 30.0
     log_level: str = "INFO"
     # Sites allowed to embed the widget (CORS); "*" lets any site talk to the widget API.
     widget_allowed_origins: list[str] = ["*"]

@@ -54,6 +54,7 @@ class StackConfig:
             "DESKMATE_KB_INDEX_DIR": str(self.kb_index_dir),
             "DESKMATE_RASA_URL": self.url(self.rasa_port),
             "DESKMATE_ACTION_SERVER_URL": self.url(self.actions_port),
+            "DESKMATE_PUBLIC_URL": os.environ.get("DESKMATE_PUBLIC_URL") or self.url(self.gateway_port),
             "DESKMATE_HOST": self.host,
             "DESKMATE_PORT": str(self.gateway_port),
             "DESKMATE_RASA_TIMEOUT_SECONDS": str(self.rasa_timeout_seconds),

@@ -24,6 +24,8 @@ from handoff.escalation import CannotEscalate, escalate
 from handoff.helpdesk_config import load_helpdesk_config, policy, seed_defaults
 from handoff.lifecycle import OPEN_STATES, STATE_LABELS, STATES, InvalidTransition, change_status
 from handoff.sla_service import run_sla_checks
+from handoff.status_links import status_url, verify as verify_status_signature
+from handoff.templates import TemplateError, create_template, templates_for, update_template, use_template
 from handoff.tickets import (
     HANDOFF_REASONS,
     HandoffResult,
@@ -48,6 +50,8 @@ from handoff.tickets import (
 )
 
 __all__ = [
+    "TemplateError", "create_template", "status_url", "templates_for", "update_template",
+    "use_template", "verify_status_signature",
     "OPEN_STATES", "STATES", "STATE_LABELS", "CannotEscalate", "DispatchError", "InvalidReply",
     "InvalidTransition", "add_internal_note", "assign", "change_status", "claim",
     "correct_classification", "dispatch", "escalate", "handle_customer_message",

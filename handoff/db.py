@@ -31,8 +31,16 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "deskmate_read_only"
+
+
 def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Writers take the write lock up front (BEGIN IMMEDIATE), waiting for it with the busy
+    # timeout. A deferred transaction that reads first and writes later fails at once with
+    # "database is locked" when another writer committed in between; read-only work (live
+    # streams, health) keeps the cheap deferred BEGIN.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -64,10 +72,12 @@ def _sessionmaker_for(url: str) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
+def session_scope(url: str | None = None, *, read_only: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error (`read_only`: never writes)."""
     factory = _sessionmaker_for(url or get_settings().resolved_database_url())
     session = factory()
+    if read_only:
+        session.connection(execution_options={READ_ONLY: True})
     try:
         yield session
         session.commit()

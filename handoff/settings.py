@@ -23,6 +23,8 @@ class HandoffSettings(BaseSettings):
     helpdesk_file: Path = Path(__file__).resolve().parent / "defaults" / "helpdesk.yml"
     # Signs customers' ticket status links; must be set to a long random value in production.
     secret_key: str = "development-only-secret-change-me"
+    # Where customers reach the gateway (for links in messages); shared with the gateway's settings.
+    public_url: str = ""
     # SLA targets in minutes by priority: first response and resolution.
     sla_first_response_minutes: dict[str, int] = {
         "urgent": 30,

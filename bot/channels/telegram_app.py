@@ -174,18 +174,21 @@ class TelegramChannel:
             await self._task
 
     async def _run(self) -> None:
-        if not await self._connect():
-            return
-        worker = asyncio.create_task(self._worker.run(), name="telegram-outbox")
         try:
-            await self._poll()
-        finally:
-            self._worker.stop()
-            await worker
-            await self._confirm_handled()
-            self._ready = False
-            await self.application.stop()
-            await self.application.shutdown()
+            if not await self._connect():
+                return
+            worker = asyncio.create_task(self._worker.run(), name="telegram-outbox")
+            try:
+                await self._poll()
+            finally:
+                self._worker.stop()
+                await worker
+                await self._confirm_handled()
+                self._ready = False
+                await self.application.stop()
+                await self.application.shutdown()
+        except Exception:  # the gateway keeps serving the widget and the console
+            logger.exception("the Telegram channel stopped on an unexpected error")
 
     async def _connect(self) -> bool:
         """getMe and deleteWebhook, retried with backoff; False if the token is refused or we stop."""
@@ -207,7 +210,8 @@ class TelegramChannel:
                 logger.warning("Telegram not reachable at start-up (%s); trying again in %.0fs", error, wait)
             else:
                 self._ready = True
-                logger.info("Telegram channel on: @%s, polling %s", self.application.bot.username, self._base_url)
+                logger.info("Telegram channel on: @%s, polling %s",
+                            self.application.bot.username, self._base_url)
                 await self._set_commands()
                 return True
             await self._sleep(wait)
@@ -240,7 +244,13 @@ class TelegramChannel:
             for update in updates:
                 if self._stopping.is_set():
                     break  # not confirmed: fetched again after the restart
-                await self._handle(update)
+                try:
+                    await self._handle(update)
+                except Exception:  # e.g. the offset file could not be written; keep polling
+                    logger.exception("Telegram update %s: unexpected error; it is fetched again",
+                                     update.update_id)
+                    await self._sleep(delay)
+                    break
 
     async def _next_updates(self) -> tuple[Update, ...]:
         """One long poll, cut short by `stop`."""
@@ -255,7 +265,8 @@ class TelegramChannel:
             with contextlib.suppress(asyncio.CancelledError, TelegramError):
                 await fetch
             return ()
-        return fetch.result()
+        updates: tuple[Update, ...] = fetch.result()
+        return updates
 
     async def _handle(self, update: Update) -> None:
         """Handle one update (again, a few times, if its handler failed), then record it as handled."""

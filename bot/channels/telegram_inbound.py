@@ -16,7 +16,14 @@ from telegram import Message as TelegramMessage
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from handoff import Conversation, Message, find_conversation, record_message, session_scope, start_conversation
+from handoff import (
+    Conversation,
+    Message,
+    find_conversation,
+    record_message,
+    session_scope,
+    start_conversation,
+)
 from handoff.conversations import (
     edit_message,
     find_message_by_channel_id,
@@ -84,7 +91,8 @@ async def human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status 1042: ask for the state of one of the customer's own tickets."""
     number = " ".join(context.args or [])
-    await _customer_text(update, context, text=f"status of ticket {number}" if number else "status of my ticket")
+    text = f"status of ticket {number}" if number else "status of my ticket"
+    await _customer_text(update, context, text=text)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -124,7 +132,8 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     found = await asyncio.to_thread(_edit, _services(context), user, str(message.message_id), message.text)
     if not found:
-        logger.info("edit of message %s from user %s that we never stored; ignored", message.message_id, user.id)
+        logger.info("edit of message %s from user %s that we never stored; ignored",
+                    message.message_id, user.id)
 
 
 async def attachment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -220,7 +229,8 @@ def _direct_turn(services: Services, user: User, *, text: str, channel_message_i
         return
     with session_scope() as session:
         conversation = _conversation(session, public_id)
-        message = record_message(session, conversation=conversation, sender="customer", text=text, payload=text)
+        message = record_message(session, conversation=conversation, sender="customer", text=text,
+                                 payload=text)
         message.channel_message_id = channel_message_id
         answer = record_message(session, conversation=conversation, sender="bot", text=reply)
         enqueue(session, message_id=answer.id, channel=CHANNEL)

@@ -28,8 +28,6 @@ MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 BUTTON_KEY_PREFIX = "btn:"  # callback_data for payloads too long to send: btn:<message id>:<index>
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
 BUTTONS_ONLY_TEXT = "Please choose:"
-# After a failed send to a chat, later messages to that chat wait too, so they do not overtake it.
-CHAT_PAUSE_AFTER_ERROR_SECONDS = 2.0
 
 
 def utf16_units(text: str) -> int:
@@ -113,7 +111,8 @@ def inline_keyboard(message_id: int, buttons: list[dict[str, str]]) -> InlineKey
     if not buttons:
         return None
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(button["title"], callback_data=callback_data_for(message_id, index, button["payload"]))]
+        [InlineKeyboardButton(button["title"],
+                              callback_data=callback_data_for(message_id, index, button["payload"]))]
         for index, button in enumerate(buttons)
     ])
 
@@ -130,6 +129,8 @@ class TelegramSender(ChannelSender):
     """Sends a stored message to the customer's private chat (chat id = their user id)."""
 
     channel = "telegram"
+    # After a failed send to a chat, later messages to that chat wait too, so they do not overtake it.
+    pause_after_error_seconds = 2.0
 
     def __init__(self, bot: Bot, *, is_ready: Callable[[], bool]) -> None:
         self._bot = bot
@@ -158,16 +159,18 @@ class TelegramSender(ChannelSender):
             except RetryAfter as error:
                 wait = retry_after_seconds(error)
                 self._pause(chat_id, wait)
-                raise DeliveryError(f"Telegram asked to wait {wait:.0f}s (429)", retry_after_seconds=wait) from error
+                raise DeliveryError(f"Telegram asked to wait {wait:.0f}s (429)",
+                                    retry_after_seconds=wait) from error
             except TelegramError as error:  # network errors, 5xx, other refusals: retried with backoff
-                self._pause(chat_id, CHAT_PAUSE_AFTER_ERROR_SECONDS)
+                self._pause(chat_id, self.pause_after_error_seconds)
                 raise DeliveryError(f"Telegram: {error}") from error
             self._parts_sent[outgoing.message_id] = index + 1
         self._parts_sent.pop(outgoing.message_id, None)
 
     async def _send_part(self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
         try:
-            await self._bot.send_message(chat_id, to_html(text), parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            await self._bot.send_message(chat_id, to_html(text), parse_mode=ParseMode.HTML,
+                                         reply_markup=keyboard)
         except BadRequest as error:
             if "can't parse entities" not in str(error).lower():
                 raise

@@ -20,7 +20,7 @@ router = APIRouter(tags=["health"])
 
 def _database_check() -> dict[str, object]:
     try:
-        with session_scope() as session:
+        with session_scope(read_only=True) as session:
             session.execute(text("SELECT 1"))
             return {"ok": True, "outbox_pending": pending_count(session)}
     except Exception as error:  # any failure means "down"; the detail says why

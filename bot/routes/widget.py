@@ -121,7 +121,7 @@ def read_messages(
 
 
 def _messages_after(conversation_id: int, after: int) -> list[MessagePublic]:
-    with session_scope() as session:
+    with session_scope(read_only=True) as session:
         return [MessagePublic.from_message(m) for m in list_messages(session, conversation_id=conversation_id, after=after)]
 
 
@@ -137,7 +137,7 @@ async def stream_events(
     """Server-sent events: every new message of the conversation, in order, as it is stored."""
 
     def find() -> Conversation | None:
-        with session_scope() as session:
+        with session_scope(read_only=True) as session:
             return resume_conversation(session, public_id=conversation_id, token=token)
 
     conversation = await run_in_threadpool(find)

@@ -9,10 +9,16 @@ import pytest
 
 from bot.processes import ManagedProcess, free_port
 from bot.stack import StackConfig, build_processes, prepare, start_all, stop_all
-from handoff import create_agent, session_scope
+from sqlalchemy import select
+
+from handoff import Agent, create_agent, session_scope
+from handoff.models import SkillGroup
 
 AGENT_EMAIL = "sam@ledgerly.example"
 AGENT_PASSWORD = "a long test password"
+SECOND_AGENT_EMAIL = "kim@ledgerly.example"
+OUTSIDER_EMAIL = "olga@ledgerly.example"
+LEAD_EMAIL = "lee@ledgerly.example"
 
 
 @dataclass
@@ -43,17 +49,34 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     processes = build_processes(config, model)
     start_all(processes)
     with session_scope(config.database_url) as session:
-        create_agent(session, email=AGENT_EMAIL, display_name="Sam", password=AGENT_PASSWORD, role="agent")
+        groups = list(session.scalars(select(SkillGroup)))
+        for email, name, role, member in ((AGENT_EMAIL, "Sam", "agent", True), (SECOND_AGENT_EMAIL, "Kim", "agent", True),
+                                          (OUTSIDER_EMAIL, "Olga", "agent", False), (LEAD_EMAIL, "Lee", "lead", False)):
+            agent = create_agent(session, email=email, display_name=name, password=AGENT_PASSWORD, role=role)
+            agent.capacity = 1000  # the suite opens many tickets; dispatch must not run out of room
+            if member:
+                agent.groups.extend(groups)
+        session.flush()
+        # Kim stays off auto-dispatch, so automatic assignment in the tests is predictable (Sam).
+        kim = session.scalar(select(Agent).where(Agent.email == SECOND_AGENT_EMAIL))
+        assert kim is not None
+        kim.is_available = False
     yield RunningStack(config, processes, model)
     stop_all(processes)
 
 
-@pytest.fixture(scope="session")
-def agent_api(stack: RunningStack) -> Iterator[httpx.Client]:
-    """An HTTP client signed in as an agent."""
+def signed_in(stack: RunningStack, email: str) -> httpx.Client:
+    """An HTTP client for the agent API with a bearer token for `email`."""
     client = httpx.Client(base_url=stack.base_url, timeout=30.0)
-    response = client.post("/api/agent/token", data={"username": AGENT_EMAIL, "password": AGENT_PASSWORD})
+    response = client.post("/api/agent/token", data={"username": email, "password": AGENT_PASSWORD})
     response.raise_for_status()
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    return client
+
+
+@pytest.fixture(scope="session")
+def agent_api(stack: RunningStack) -> Iterator[httpx.Client]:
+    """An HTTP client signed in as Sam, an agent in every group."""
+    client = signed_in(stack, AGENT_EMAIL)
     yield client
     client.close()

@@ -97,6 +97,7 @@ class Failure:
     retry_after: int | None
     times: int
     chat_id: int | None = None
+    after: int = 0
 
 
 @dataclass
@@ -146,7 +147,8 @@ class _TelegramHtml(HTMLParser):
     def finish(self) -> None:
         self.close()
         if self._open:
-            raise ApiError(400, f'Bad Request: can\'t parse entities: Can\'t find end tag "{self._open[-1][0]}"')
+            tag = self._open[-1][0]
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Can\'t find end tag "{tag}"')
 
 
 def parse_html(raw: str) -> tuple[str, list[tuple[str, str]]]:
@@ -172,6 +174,7 @@ class BotApiStandIn:
         self._lock = threading.Lock()
         self._state = _State()
         self._closing = False
+        self.last_update_id = 0  # of the latest update a test pushed
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -208,7 +211,8 @@ class BotApiStandIn:
         message = self._user_message(user_id, first_name)
         message["text"] = text
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         self._push({"message": message})
         return int(message["message_id"])
 
@@ -245,12 +249,13 @@ class BotApiStandIn:
     # Failing on demand
 
     def fail(self, method: str, *, status: int, times: int = 1, retry_after: int | None = None,
-             description: str | None = None, chat_id: int | None = None) -> None:
-        """The next `times` calls of `method` (to `chat_id`, if given) answer `status`."""
+             description: str | None = None, chat_id: int | None = None, after: int = 0) -> None:
+        """The next `times` calls of `method` (to `chat_id`, if given; `after` that many) answer `status`."""
         default = {429: f"Too Many Requests: retry after {retry_after}", 500: "Internal Server Error",
                    400: "Bad Request"}.get(status, "Error")
         with self._lock:
-            self._state.failures.append(Failure(method, status, description or default, retry_after, times, chat_id))
+            self._state.failures.append(
+                Failure(method, status, description or default, retry_after, times, chat_id, after))
 
     # Observing
 
@@ -277,8 +282,9 @@ class BotApiStandIn:
         with self._lock:
             return query_id in self._state.answered_queries
 
-    def wait_for(self, check: Callable[[], T], *, timeout: float = 60.0, what: str = "condition") -> T:
-        """Poll `check` until it returns something truthy."""
+    def wait_for(self, check: Callable[[], T | None], *, timeout: float = 60.0, what: str = "condition",
+                 interval: float = 0.1) -> T:
+        """Poll `check` every `interval` seconds until it returns something truthy."""
         deadline = time.monotonic() + timeout
         while True:
             value = check()
@@ -286,12 +292,15 @@ class BotApiStandIn:
                 return value
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-            time.sleep(0.1)
+            time.sleep(interval)
 
     def wait_for_sent(self, chat_id: int, count: int, *, timeout: float = 60.0) -> list[SentMessage]:
         """Wait until the bot has sent at least `count` messages to the chat; returns them all."""
-        return self.wait_for(lambda: (lambda sent: sent if len(sent) >= count else None)(self.sent(chat_id)),
-                             timeout=timeout, what=f"{count} messages to chat {chat_id}")
+        def enough() -> list[SentMessage] | None:
+            sent = self.sent(chat_id)
+            return sent if len(sent) >= count else None
+
+        return self.wait_for(enough, timeout=timeout, what=f"{count} messages to chat {chat_id}")
 
     # The API
 
@@ -364,7 +373,8 @@ class BotApiStandIn:
                 if len(str(button.get("callback_data", "")).encode()) > 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         chat_id = int(params["chat_id"])
-        sent = SentMessage(self._state.next_message_id, chat_id, text, raw, parse_mode, links, markup, time.time())
+        sent = SentMessage(self._state.next_message_id, chat_id, text, raw, parse_mode, links, markup,
+                           time.time())
         self._state.next_message_id += 1
         self._state.sent.append(sent)
         message: dict[str, Any] = {"message_id": sent.message_id, "date": int(sent.at), "from": BOT_USER,
@@ -379,7 +389,8 @@ class BotApiStandIn:
 
     def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-        found = next((m for m in self._state.sent if m.chat_id == chat_id and m.message_id == message_id), None)
+        found = next((sent for sent in self._state.sent
+                      if (sent.chat_id, sent.message_id) == (chat_id, message_id)), None)
         if found is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         markup = params.get("reply_markup") or None
@@ -398,6 +409,9 @@ class BotApiStandIn:
                     continue
                 if failure.chat_id is not None and params.get("chat_id") != failure.chat_id:
                     continue
+                if failure.after > 0:
+                    failure.after -= 1
+                    continue
                 failure.times -= 1
                 raise ApiError(failure.status, failure.description, failure.retry_after)
 
@@ -415,11 +429,11 @@ class BotApiStandIn:
             raw.update({key: value for key, value in form.items() if isinstance(value, str)})
         params: dict[str, Any] = {}
         for key, value in raw.items():
-            if key in JSON_FIELDS and isinstance(value, str):
-                value = json.loads(value)
-            elif key in INT_FIELDS and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
-                value = int(value)
             params[key] = value
+            if key in JSON_FIELDS and isinstance(value, str):
+                params[key] = json.loads(value)
+            elif key in INT_FIELDS and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+                params[key] = int(value)
         return params
 
     def _push(self, update: dict[str, Any]) -> int:
@@ -427,6 +441,7 @@ class BotApiStandIn:
             update_id = self._state.next_update_id
             self._state.next_update_id += 1
             self._state.updates.append({"update_id": update_id, **update})
+            self.last_update_id = update_id
         return update_id
 
     def _user_message(self, user_id: int, first_name: str, message_id: int | None = None) -> dict[str, Any]:
