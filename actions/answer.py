@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from handoff import always_human_topic
+from kb_index import KnowledgeBaseNotFound
 
 from actions.services import knowledge_base
 
@@ -23,6 +24,7 @@ DONT_KNOW_TEXT = (
     "I'm sorry, I don't know the answer to that, and I'd rather not guess. You can rephrase "
     "your question, or I can pass you to a person on our team."
 )
+KB_DOWN_TEXT = "I can't search our help centre right now, so I'm passing you to a person on our team."
 CLARIFY_TEXT = "I found a few articles that could match. Which one is closest to your question?"
 
 
@@ -46,7 +48,12 @@ class ActionAnswerFromKb(Action):
             return self._answer_chosen(dispatcher, tracker, str(chosen))
         if always_human_topic(question):
             return [FollowupAction("action_handoff")]
-        answer = knowledge_base().answer(question)
+        try:
+            answer = knowledge_base().answer(question)
+        except (KnowledgeBaseNotFound, OSError):
+            logger.exception("knowledge base unavailable")
+            dispatcher.utter_message(text=KB_DOWN_TEXT)
+            return [SlotSet("handoff_reason", "bot_unavailable"), FollowupAction("action_handoff")]
         logger.info("kb decision %s %.2f %s", answer.decision, answer.confidence, answer.article_id)
         if answer.decision == "answer" and answer.article_id:
             dispatcher.utter_message(

@@ -29,6 +29,8 @@ FAILED_TEXT = (
 def handoff_reason(tracker: Tracker) -> str:
     """Why the customer is being handed off, from the latest message and the miss counter."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if tracker.get_slot("handoff_reason"):
+        return str(tracker.get_slot("handoff_reason"))
     if intent == "request_human":
         return "asked_for_human"
     if intent == "feedback_not_helped":
@@ -74,4 +76,4 @@ class ActionHandoff(Action):
                                  status_url=status_url(result.ticket_number)),
             json_message={"ticket_number": result.ticket_number, "handoff_reason": reason},
         )
-        return [SlotSet("kb_misses", 0.0)]
+        return [SlotSet("kb_misses", 0.0), SlotSet("handoff_reason", None)]

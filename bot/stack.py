@@ -129,6 +129,8 @@ def ensure_knowledge_base(config: StackConfig) -> None:
     _run_step("calibrating the knowledge base",
               [python, "-m", "kb_index", "calibrate", "--index", str(config.kb_index_dir),
                "--labelled", str(KB_LABELLED)], env)
+    _run_step("training the ticket category classifier",
+              [python, "-m", "handoff", "retrain-classifier", "--index", str(config.kb_index_dir)], env)
     stamp.write_text(current + "\n")
 
 

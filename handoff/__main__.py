@@ -4,12 +4,14 @@
     python -m handoff create-agent EMAIL --name NAME --role admin   (asks for the password)
     python -m handoff tickets
     python -m handoff reply NUMBER "text" --agent EMAIL
+    python -m handoff retrain-classifier [--index DIR]
 """
 
 import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -73,6 +75,21 @@ def _cmd_reply(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_retrain_classifier(args: argparse.Namespace) -> int:
+    from kb_index import load_knowledge_base  # noqa: PLC0415  (heavy: only for this command)
+
+    from handoff.classifier_training import retrain  # noqa: PLC0415
+
+    kb = load_knowledge_base(Path(args.index) if args.index else None)
+    pairs = [(a.title, a.category) for a in kb.snapshot.articles]
+    pairs += [(example, a.category) for a in kb.snapshot.articles for example in a.examples]
+    with session_scope() as session:
+        classifier = retrain(session, pairs)
+    meta = classifier.metadata
+    sys.stdout.write(f"category classifier trained on {meta['examples']} examples: {meta['categories']}\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -89,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     reply.add_argument("text")
     reply.add_argument("--agent", required=True, help="the agent's e-mail")
     reply.set_defaults(func=_cmd_reply)
+    retrain = commands.add_parser("retrain-classifier",
+                                  help="train the category classifier on the KB, resolved tickets and corrections")
+    retrain.add_argument("--index", help="knowledge-base index folder (default: the product's)")
+    retrain.set_defaults(func=_cmd_retrain_classifier)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -29,6 +29,7 @@ class Classification:
     sentiment: str  # negative | neutral
     skill_group: str
     always_human_topic: str | None
+    rule_matched: bool = False  # a keyword rule chose the category (not the hint or the default)
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,11 @@ def always_human_topic(text: str, rules: Rules | None = None) -> str | None:
 def classify(text: str, *, category_hint: str | None = None, rules: Rules | None = None) -> Classification:
     """Classify a customer's text; `category_hint` (e.g. the KB article's category) wins ties."""
     rules = rules or load_rules()
-    category = next(
+    matched = next(
         (name for name, phrases in rules.categories.items() if _matches(text, phrases)),
         None,
     )
-    category = category or category_hint or "general"
+    category = matched or category_hint or "general"
     negative = _matches(text, rules.negative_words)
     priority = "normal"
     for level in ("urgent", "high", "low"):
@@ -98,4 +99,5 @@ def classify(text: str, *, category_hint: str | None = None, rules: Rules | None
         sentiment="negative" if negative else "neutral",
         skill_group=rules.skill_groups.get(category, "general"),
         always_human_topic=always_human_topic(text, rules),
+        rule_matched=matched is not None,
     )

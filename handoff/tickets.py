@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from handoff.classification import classify
+from handoff.classification import Classification, classify
+from handoff.classifier import combine
+from handoff.classifier_training import predict_category
 from handoff.conversations import find_conversation, get_or_create_customer, record_message
 from handoff.dispatch import dispatch, group_for
 from handoff.helpdesk_config import policy
@@ -124,16 +126,18 @@ def create_ticket(
     """Open a ticket for the conversation: classify, pick the group, set the SLA, dispatch."""
     texts = _customer_texts(session, conversation.id)
     classification = classify(" \n".join(texts), category_hint=category_hint)
+    category, confidence, method = _category(classification, texts, category_hint)
     knobs = policy()
     now = utcnow()
     ticket = Ticket(
         conversation=conversation,
         subject=(texts[0] if texts else "Conversation handed off")[:300],
         reason=reason,
-        category=classification.category,
+        category=category,
         priority=classification.priority,
         sentiment=classification.sentiment,
-        category_method="rules",
+        category_method=method,
+        category_confidence=confidence,
         created_at=now,
         updated_at=now,
         first_response_due=now,
@@ -165,6 +169,16 @@ def create_ticket(
     session.flush()
     logger.info("ticket %s created (%s) for group %s", ticket.number, reason, ticket.skill_group)
     return ticket
+
+
+def _category(classification: Classification, texts: list[str], hint: str | None) -> tuple[str, float, str]:
+    """Rules first; then the learned classifier; then the KB article's category; else general."""
+    if classification.rule_matched:
+        return classification.category, 1.0, "rules"
+    category, confidence, method = combine(None, predict_category(" ".join(texts)))
+    if method == "default" and hint:
+        return hint, 0.5, "kb_article"
+    return category, confidence, method
 
 
 def _result(session: Session, ticket: Ticket, *, created: bool) -> HandoffResult:
