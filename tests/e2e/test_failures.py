@@ -14,7 +14,9 @@ import pytest
 
 from bot.processes import ManagedProcess, free_port
 from bot.stack import REPO_ROOT, build_processes
+from handoff import upgrade_database
 from tests.e2e.conftest import AGENT_EMAIL, RunningStack
+from tests.utils.postgres import PostgresServer
 from tests.utils.widget_client import WidgetClient
 
 
@@ -122,3 +124,29 @@ def test_reply_written_while_the_gateway_is_down_is_delivered_after_restart(
     assert [m["text"] for m in caught_up] == ["Sorry for the wait!"]
     detail = agent_api.get(f"/api/agent/tickets/{number}").json()
     assert [m["text"] for m in detail["transcript"]][: len(seen)] == [m["text"] for m in seen]
+
+
+def test_database_down_gets_a_clear_503_and_recovers(stack: RunningStack, postgres_server: PostgresServer) -> None:
+    url = postgres_server.create_database("deskmate_outage")
+    upgrade_database(url)
+    config = replace(stack.config, gateway_port=free_port(), database_url=url)
+    gateway = build_processes(config, stack.model)[-1]
+    gateway.log_path = config.var_dir / "log" / f"gateway-{config.gateway_port}.log"
+    gateway.start()
+    try:
+        gateway.wait_healthy(60)
+        base = gateway.health_url.removesuffix("/health")
+        customer = WidgetClient(base)
+        customer.start()
+        postgres_server.stop_server()
+        try:
+            response = customer.post({"text": "hello, is anyone there?"})
+            assert response.status_code == 503
+            assert "temporarily unavailable" in response.json()["detail"]
+            assert httpx.get(f"{base}/health").status_code == 503
+        finally:
+            postgres_server.start_server()
+        assert customer.send("hello again")  # the same conversation works once the database is back
+        assert [m["text"] for m in customer.messages() if m["sender"] == "customer"] == ["hello again"]
+    finally:
+        gateway.stop()

@@ -39,11 +39,7 @@ class PostgresServer:
 
     def start(self) -> None:
         self._run(_pg_bin("initdb"), "-D", str(self.data), "--auth=trust", "-U", "postgres", "-E", "UTF8")
-        self._run(
-            _pg_bin("pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.dir / "server.log"),
-            "-o", f"-p {self.port} -k {self.dir} -h 127.0.0.1 -c fsync=off -c max_connections=200",
-            "start",
-        )
+        self.start_server()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -52,6 +48,18 @@ class PostgresServer:
             except subprocess.CalledProcessError:
                 time.sleep(0.3)
         raise RuntimeError(f"PostgreSQL did not start; see {self.dir / 'server.log'}")
+
+    def start_server(self) -> None:
+        """Start (or restart) the server on the same folder and port."""
+        self._run(
+            _pg_bin("pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.dir / "server.log"),
+            "-o", f"-p {self.port} -k {self.dir} -h 127.0.0.1 -c fsync=off -c max_connections=200",
+            "start",
+        )
+
+    def stop_server(self) -> None:
+        """Stop the server but keep its data (to test what happens while the database is down)."""
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def create_database(self, name: str) -> str:
         """Create a database and return its SQLAlchemy URL."""
