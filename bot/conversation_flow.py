@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from handoff import (
     Message,
+    asked_ticket_number,
     find_conversation,
     hand_off,
     handle_customer_message,
@@ -17,6 +18,7 @@ from handoff import (
     record_csat,
     record_message,
     session_scope,
+    status_reply,
 )
 
 from bot.live import LiveHub
@@ -64,11 +66,16 @@ class ConversationFlow:
             message.channel_message_id = channel_message_id
             mode = conversation.mode
             is_rating = bool(payload and payload.startswith("/csat"))
-            if mode == "human" and not is_rating:
+            status_of = asked_ticket_number(text) if mode == "human" and not payload else None
+            if mode == "human" and not is_rating and status_of is None:
                 handle_customer_message(session, conversation=conversation, message=message)
         self._hub.notify(message.conversation_id)
         if is_rating:
             return Turn(message, self._record_csat(conversation_public_id, payload or ""))
+        if status_of is not None:
+            # The bot is silent while a person owns the conversation, but a status question
+            # gets its answer here, without reopening or disturbing the ticket.
+            return Turn(message, [self._answer_status(conversation_public_id, status_of)])
         if mode == "human":
             return Turn(message, [])
         return Turn(message, self._ask_bot(conversation_public_id, payload or text))
@@ -106,6 +113,15 @@ class ConversationFlow:
             )
         self._hub.notify(reply.conversation_id)
         return [reply]
+
+    def _answer_status(self, conversation_public_id: str, number: int) -> Message:
+        with session_scope() as session:
+            conversation = find_conversation(session, public_id=conversation_public_id)
+            assert conversation is not None
+            text = status_reply(session, conversation_public_id=conversation_public_id, number=number)
+            reply = record_message(session, conversation=conversation, sender="system", text=text)
+        self._hub.notify(reply.conversation_id)
+        return reply
 
     def _record_csat(self, conversation_public_id: str, payload: str) -> list[Message]:
         """Store a CSAT button press on the conversation's latest ticket and thank the customer."""

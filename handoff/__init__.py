@@ -14,6 +14,7 @@ from handoff.conversations import (
     resume_conversation,
     start_conversation,
 )
+from handoff.customer_status import asked_ticket_number, status_reply
 from handoff.db import get_engine, session_scope
 from handoff.migrate import upgrade_database
 from handoff.models import Agent, Conversation, Message, OutboxItem, Ticket, TicketEvent
@@ -50,6 +51,7 @@ from handoff.tickets import (
 )
 
 __all__ = [
+    "asked_ticket_number", "status_reply",
     "TemplateError", "create_template", "status_url", "templates_for", "update_template",
     "use_template", "verify_status_signature",
     "OPEN_STATES", "STATES", "STATE_LABELS", "CannotEscalate", "DispatchError", "InvalidReply",

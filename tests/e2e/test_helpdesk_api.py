@@ -114,3 +114,17 @@ def test_customer_reply_after_resolve_reopens_the_ticket(stack: RunningStack, ag
     assert customer.send("sorry, one more thing about this") == []
     ticket = agent_api.get(f"/api/agent/tickets/{number}").json()["ticket"]
     assert ticket["status"] == "in_progress" and ticket["reopened_count"] == 1
+
+
+def test_status_question_is_answered_while_a_person_owns_the_conversation(
+    stack: RunningStack, agent_api: httpx.Client
+) -> None:
+    customer, number, _ = _handoff(stack, "I need a person")
+    _other, other_number, _ = _handoff(stack, "a human please")
+    agent_api.post(f"/api/agent/tickets/{number}/resolve", json={})
+    mine = customer.send(f"what's the status of ticket {number}?")
+    assert f"Ticket #{number} is resolved" in mine[-1]["text"]
+    theirs = customer.send(f"status of ticket {other_number}")
+    assert f"couldn't find ticket #{other_number}" in theirs[-1]["text"]
+    ticket = agent_api.get(f"/api/agent/tickets/{number}").json()["ticket"]
+    assert ticket["status"] == "resolved" and ticket["reopened_count"] == 0
