@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
+from bot import console
 from bot.channels.telegram_app import telegram_channel
 from bot.channels.web import WebSender
 from bot.conversation_flow import ConversationFlow
@@ -99,5 +100,6 @@ def create_app() -> FastAPI:
     app.include_router(status_page.router)
     app.include_router(health.router)
     app.include_router(pages.router)
+    console.install(app, settings)  # the agent console under /console (bot/console)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

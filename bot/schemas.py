@@ -130,7 +130,7 @@ class TicketPublic(BaseModel):
             recommended_assignee=ticket.recommended_assignee.display_name if ticket.recommended_assignee else None,
             csat_score=ticket.csat_score,
             reopened_count=ticket.reopened_count,
-            previous_ticket_number=(ticket.previous_ticket_id + 1000) if ticket.previous_ticket_id else None,
+            previous_ticket_number=ticket.previous_ticket.number if ticket.previous_ticket else None,
         )
 
 

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     # Long-polling wait per getUpdates call, and how long a reply is retried before it is failed.
     telegram_poll_timeout: float = 25.0
     telegram_give_up_seconds: float = 3600.0
+    # Agent console (bot/console): how long a sign-in lasts, and the lockout after failed sign-ins.
+    console_session_hours: float = 12.0
+    console_login_max_failures: int = 5
+    console_login_ip_max_failures: int = 30
+    console_login_window_seconds: float = 900.0
+    # Send the console's cookie only over HTTPS; on by default when public_url is https.
+    console_secure_cookie: bool | None = None
 
     def base_url(self) -> str:
         """The public base URL, or the local one."""

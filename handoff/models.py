@@ -273,6 +273,7 @@ class Ticket(Base):
     assignee: Mapped[Agent | None] = relationship(foreign_keys=[assignee_id])
     recommended_assignee: Mapped[Agent | None] = relationship(foreign_keys=[recommended_assignee_id])
     group: Mapped[SkillGroup | None] = relationship()
+    previous_ticket: Mapped["Ticket | None"] = relationship(remote_side="Ticket.id")
     events: Mapped[list["TicketEvent"]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id"
     )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from handoff import (
@@ -108,7 +108,7 @@ def read_tickets(
         group_ids = [g.id for g in agent.groups]
         query = query.where(or_(Ticket.group_id.in_(group_ids), Ticket.assignee_id == agent.id))
     query = query.order_by(Ticket.is_open.desc(), Ticket.first_response_due, Ticket.id)
-    count = len(session.scalars(query.with_only_columns(Ticket.id)).all())
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     tickets = list(session.scalars(query.limit(min(limit, 200)).offset(offset)))
     return TicketsPublic(data=[TicketPublic.from_ticket(t) for t in tickets if can_see(agent, t)], count=count)
 
