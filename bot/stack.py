@@ -70,7 +70,9 @@ def hash_files(paths: list[Path]) -> str:
     """A short content hash over files (names and bytes), in a stable order."""
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        # Repository files by relative name, so every clone of one commit has the same hash.
+        name = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+        digest.update(str(name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -117,7 +119,12 @@ def ensure_rasa_model(config: StackConfig) -> Path:
 
 def ensure_knowledge_base(config: StackConfig) -> None:
     """Ingest and calibrate the sample knowledge base when its files changed."""
-    sources = [path for folder in KB_SOURCES for path in folder.rglob("*") if path.is_file()]
+    # The sample KB plus whatever admins uploaded in the console, so neither drops out.
+    folders = list(KB_SOURCES)
+    uploads = config.var_dir / "kb_uploads"
+    if uploads.is_dir() and any(uploads.iterdir()):
+        folders.append(uploads)
+    sources = [path for folder in folders for path in folder.rglob("*") if path.is_file()]
     stamp = config.kb_index_dir / "source-hash.txt"
     current = hash_files([*sources, KB_LABELLED])
     if stamp.exists() and stamp.read_text().strip() == current:
@@ -125,7 +132,7 @@ def ensure_knowledge_base(config: StackConfig) -> None:
     env = config.environment()
     python = str(config.python_bin)
     _run_step("indexing the knowledge base",
-              [python, "-m", "kb_index", "ingest", *map(str, KB_SOURCES), "--index", str(config.kb_index_dir)], env)
+              [python, "-m", "kb_index", "ingest", *map(str, folders), "--index", str(config.kb_index_dir)], env)
     _run_step("calibrating the knowledge base",
               [python, "-m", "kb_index", "calibrate", "--index", str(config.kb_index_dir),
                "--labelled", str(KB_LABELLED)], env)

@@ -46,6 +46,5 @@ def calibrate(
         for name in (META_FILE, VECTORS_FILE, HUMAN_FILE):
             store.link_or_copy(live / name, staging / name)
         store.write_json(staging / CALIBRATION_FILE, calibration.to_json())
-        calibration.references.save_vectors(staging)
         store.publish(index_dir, staging)
     return calibration

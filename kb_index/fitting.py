@@ -1,9 +1,11 @@
 """Fitting a calibration on labelled questions, with an honest held-out report.
 
-The shipped models are fitted on all questions; their thresholds come from out-of-fold
+The labelled questions are used only here, to fit the three monotone models and to place
+their thresholds; nothing of them is stored or consulted when a question is answered. The
+shipped models are fitted on all questions; their thresholds come from out-of-fold
 probabilities, so they are set on predictions the model did not train on. The reported
-precision and coverage come from nested cross-validation: each outer fold is decided by a
-calibration (models and thresholds) fitted without it.
+figures come from nested cross-validation: each outer fold is decided by a calibration
+(models and thresholds) fitted without it.
 """
 
 from __future__ import annotations
@@ -19,18 +21,21 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from kb_index.calibration import (
     DEFAULT_CLARIFY_BAND,
     DEFAULT_TARGET_PRECISION,
+    NEVER,
     Calibration,
     CalibrationError,
     LogisticModel,
 )
 from kb_index.labelled import Observation
-from kb_index.references import REFERENCE_FEATURES, ReferenceBank
 from kb_index.metrics import decide, decision_metrics
 
 logger = logging.getLogger(__name__)
 
 MIN_ANSWERED = 5
-NEVER = 1.000001  # a threshold no probability reaches
+PESSIMISM = 1.0  # see `_thresholds`
+CLARIFY_WORTH = 0.5  # a clarify that offers the right article, against an answer
+
+Models = tuple[LogisticModel, LogisticModel, LogisticModel]  # scope, pick, offer
 
 
 def _folds(obs: Sequence[Observation], k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -47,90 +52,75 @@ def _folds(obs: Sequence[Observation], k: int, seed: int) -> list[tuple[np.ndarr
     return list(KFold(n_splits=min(k, len(obs)), shuffle=True, random_state=seed).split(index))
 
 
-def reference_bank(obs: Sequence[Observation]) -> ReferenceBank:
-    """The labelled questions of `obs` as references (empty if they carry no vectors)."""
-    if not obs or any(o.vector is None for o in obs):
-        return ReferenceBank.empty()
-    return ReferenceBank(
-        tuple(o.question.question for o in obs),
-        tuple(o.question.expected for o in obs),
-        np.array([o.vector for o in obs], dtype=np.float32),
-    )
+def _fit_models(obs: Sequence[Observation]) -> Models:
+    """scope on all questions; pick and offer on the in-scope ones (offer: those with an offer)."""
+    x = np.array([o.features for o in obs])
+    in_scope = np.array([o.in_scope for o in obs])
+    scope = LogisticModel.fit_or_constant(x, in_scope.astype(int), model="scope")
+    pick = LogisticModel.fit_or_constant(
+        x[in_scope], np.array([o.top_correct for o in obs], dtype=int)[in_scope], model="pick")
+    offered = in_scope & np.array([o.has_offer for o in obs])
+    offer = LogisticModel.fit_or_constant(
+        x[offered], np.array([o.in_offered for o in obs], dtype=int)[offered], model="offer")
+    return scope, pick, offer
 
 
-def full_features(obs: Sequence[Observation], bank: ReferenceBank, *, own: bool) -> np.ndarray:
-    """Retrieval plus reference features; `own`: the questions are in the bank (leave-one-out)."""
-    rows = []
-    for i, o in enumerate(obs):
-        if o.vector is None:
-            refs = np.zeros(len(REFERENCE_FEATURES))
-        else:
-            refs = bank.features(o.vector, o.top, exclude=i if own else None,
-                                 exclude_text=o.question.question)
-        rows.append(np.concatenate([o.features, refs]))
-    return np.array(rows)
+def _predict(models: Models, obs: Sequence[Observation]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([o.features for o in obs])
+    calibration = Calibration(*models, NEVER, NEVER)
+    return calibration.answer_probabilities(x), calibration.clarify_probabilities(x)
 
 
-def _fit_models(obs: Sequence[Observation]) -> tuple[LogisticModel, LogisticModel, ReferenceBank]:
-    bank = reference_bank(obs)
-    x = full_features(obs, bank, own=True)
-    answer = LogisticModel.fit(x, np.array([o.top_correct for o in obs], dtype=int))
-    offer = np.array([o.has_offer for o in obs])
-    y_offer = np.array([o.in_offered for o in obs], dtype=int)[offer]
-    if offer.sum() >= 10 and 0 < y_offer.sum() < offer.sum():
-        clarify = LogisticModel.fit(x[offer], y_offer)
-    else:  # too few close calls to learn from: never clarify
-        clarify = LogisticModel(answer.mean, answer.scale, (0.0,) * len(answer.coef), -50.0)
-    return answer, clarify, bank
-
-
-def _predict(models: tuple[LogisticModel, LogisticModel, ReferenceBank],
-             obs: Sequence[Observation]) -> tuple[np.ndarray, np.ndarray]:
-    answer, clarify, bank = models
-    x = full_features(obs, bank, own=False)
-    return answer.probability(x), clarify.probability(x)
+def _candidates(p: np.ndarray, most: int) -> np.ndarray:
+    """Distinct probabilities, highest first (at most `most`, spread by rank), then NEVER."""
+    values = np.unique(p)[::-1]
+    if len(values) > most:
+        values = values[np.unique(np.linspace(0, len(values) - 1, most).round().astype(int))]
+    return np.append(values, NEVER)
 
 
 def _thresholds(
     obs: Sequence[Observation], pa: np.ndarray, pc: np.ndarray, target: float, oos_target: float
 ) -> tuple[float, float]:
-    """Highest coverage with precision >= target and out-of-scope recall >= oos_target.
+    """The answer and clarify thresholds that resolve the most questions within the targets.
 
-    Every distinct probability is tried as a threshold at once (a threshold-by-question
-    matrix), then the clarify threshold the same way among questions not answered.
+    Answered in-scope questions count 1 and clarified ones whose right article is offered
+    count `CLARIFY_WORTH`, subject to: answer precision >= target, right article among the
+    offered ones for >= target of the clarified questions, and out-of-scope questions that
+    are answered or clarified <= 1 - oos_target of them. All pairs of candidate thresholds are
+    tried at once (threshold-by-question matrices). Picking the best of many thresholds
+    flatters the one picked, so each must still meet its targets with `PESSIMISM` more wrong
+    answers (wrong offers, out-of-scope questions let through) than it had.
     """
     correct = np.array([o.top_correct for o in obs])
     in_scope = np.array([o.in_scope for o in obs])
     eligible = ~np.array([o.top_always_human for o in obs])
     offer = np.array([o.has_offer for o in obs]) & eligible
     hit = np.array([o.in_offered for o in obs])
-    n_in, n_oos = max(in_scope.sum(), 1), (~in_scope).sum()
-    allowed_oos = np.floor((1 - oos_target) * n_oos + 1e-9)
+    n_oos = (~in_scope).sum()
+    allowed_oos = (1 - oos_target) * n_oos + 1e-9 - PESSIMISM
 
-    ts = np.unique(pa)[::-1]
-    answered = (pa[None, :] >= ts[:, None]) & eligible
+    ta, tc = _candidates(pa, 300), _candidates(pc[offer], 100)
+    answered = (pa[None, :] >= ta[:, None]) & eligible  # (answer thresholds, questions)
     count = answered.sum(1)
-    precision = (answered & correct).sum(1) / np.maximum(count, 1)
-    coverage = (answered & in_scope).sum(1) / n_in
-    oos_answered = (answered & ~in_scope).sum(1)
-    ok = (count >= MIN_ANSWERED) & (precision >= target) & (oos_answered <= allowed_oos)
+    right = (answered & correct).sum(1)
+    covered = (answered & in_scope).sum(1)
+    ok_a = (count >= MIN_ANSWERED) & (right >= target * (count + PESSIMISM))
+    if not ok_a.any():
+        return NEVER, NEVER
+    # clarify: a question not answered, with an offer, above the clarify threshold
+    wants = offer[None, :] & (pc[None, :] >= tc[:, None])  # (clarify thresholds, questions)
+    left = ~answered[ok_a]  # (usable answer thresholds, questions)
+    clarified = left[:, None, :] & wants[None, :, :]
+    n_clar = clarified.sum(2)
+    hits = (clarified & hit).sum(2)
+    oos = (answered[ok_a] & ~in_scope).sum(1)[:, None] + (clarified & ~in_scope).sum(2)
+    ok = (oos <= allowed_oos) & ((n_clar == 0) | (hits >= target * (n_clar + PESSIMISM)))
     if not ok.any():
         return NEVER, NEVER
-    best = np.flatnonzero(ok)[np.argmax(coverage[ok])]
-    t_answer = float(ts[best])
-
-    left = offer & ~answered[best]
-    tc = np.unique(pc[left])[::-1] if left.any() else np.array([])
-    if not len(tc):
-        return t_answer, NEVER
-    clarified = (pc[None, :] >= tc[:, None]) & left
-    hits = (clarified & hit).sum(1)
-    rate = hits / np.maximum(clarified.sum(1), 1)
-    oos_lost = oos_answered[best] + (clarified & ~in_scope).sum(1)
-    ok_c = (rate >= target) & (oos_lost <= allowed_oos)
-    if not ok_c.any():
-        return t_answer, NEVER
-    return t_answer, float(tc[np.flatnonzero(ok_c)[np.argmax(hits[ok_c])]])
+    value = np.where(ok, covered[ok_a][:, None] + CLARIFY_WORTH * hits, -1.0)
+    i, j = np.unravel_index(np.argmax(value), value.shape)
+    return float(ta[ok_a][i]), float(tc[j]) if n_clar[i, j] else NEVER
 
 
 def _out_of_fold(obs: Sequence[Observation], folds: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +133,7 @@ def _out_of_fold(obs: Sequence[Observation], folds: int, seed: int) -> tuple[np.
 
 def _calibrate(
     obs: Sequence[Observation], target: float, oos_target: float, folds: int, seed: int
-) -> tuple[tuple[LogisticModel, LogisticModel, ReferenceBank], float, float]:
+) -> tuple[Models, float, float]:
     pa, pc = _out_of_fold(obs, folds, seed)
     t_answer, t_clarify = _thresholds(obs, pa, pc, target, oos_target)
     return _fit_models(obs), t_answer, t_clarify
@@ -177,7 +167,7 @@ def fit_calibration(
             f"need at least {4 * folds} labelled questions with {2 * folds} the index gets "
             f"right; got {len(obs)} with {sum(o.top_correct for o in obs)}"
         )
-    (answer, clarify, bank), t_a, t_c = _calibrate(obs, target_precision, oos_recall, folds, seed)
+    models, t_a, t_c = _calibrate(obs, target_precision, oos_recall, folds, seed)
     _, held_out = cross_validate(obs, target=target_precision, oos_target=oos_recall,
                                  folds=folds, seed=seed)
     report = {
@@ -191,5 +181,4 @@ def fit_calibration(
     }
     if t_a >= NEVER:
         logger.warning("no threshold reaches precision %.2f: the bot will never answer", target_precision)
-    return Calibration(answer, clarify, t_a, t_c, band, target_precision, False, report,
-                       references=bank)
+    return Calibration(*models, t_a, t_c, band, target_precision, False, report)

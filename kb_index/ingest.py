@@ -23,7 +23,6 @@ from kb_index.chunking import MAX_WORDS, chunk_article
 from kb_index.human_topics import human_phrases
 from kb_index.models import Article, Chunk, IngestReport
 from kb_index.retrieval import DEFAULT_ALPHA
-from kb_index.references import VECTORS_FILE as REFERENCES_FILE
 from kb_index.snapshot import (
     CALIBRATION_FILE,
     ArticleEntry,
@@ -53,15 +52,26 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
-def article_keys(article: Article, chunks: list[Chunk]) -> list[tuple[str, int, str]]:
-    """(kind, chunk offset or -1, text) for every vector that will stand for the article."""
+def article_keys(article: Article, chunks: list[Chunk], *, sections: bool = True
+                 ) -> list[tuple[str, int, str]]:
+    """(kind, chunk offset or -1, text) for every vector that will stand for the article.
+
+    `sections=False` (ingest --fast) leaves out the section keys of an article that has
+    example questions: those are the bulk of the text to embed, and BM25 still reads them.
+    """
     keys: list[tuple[str, int, str]] = [("title", -1, article.title)]
-    keys.extend(("chunk", i, c.embed_text(article.title)) for i, c in enumerate(chunks))
+    if sections or not article.examples:
+        keys.extend(("chunk", i, c.embed_text(article.title)) for i, c in enumerate(chunks))
     keys.extend(("example", -1, e) for e in article.examples)
     return keys
 
 
-def _previous(index_dir: Path) -> IndexSnapshot | None:
+def vectors_id(*, fast: bool) -> str:
+    """What the stored vectors are: model, its settings and (fast) which keys exist."""
+    return embedding.model_id(int8=fast) + ("/no-section-keys" if fast else "")
+
+
+def _previous(index_dir: Path, model: str) -> IndexSnapshot | None:
     folder = store.current_version_dir(index_dir)
     if folder is None:
         return None
@@ -70,21 +80,30 @@ def _previous(index_dir: Path) -> IndexSnapshot | None:
     except Exception as exc:  # noqa: BLE001 - a broken old version only costs a full re-embed
         logger.warning("cannot reuse previous index version %s: %s", folder.name, exc)
         return None
-    return snapshot if snapshot.model == embedding.model_id() else None
+    return snapshot if snapshot.model == model else None
 
 
-def _embed(texts: list[str], progress: bool) -> np.ndarray:
-    parts = []
-    with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress) as bar:
-        for start in range(0, len(texts), EMBED_BATCH):
-            batch = texts[start : start + EMBED_BATCH]
-            parts.append(embedding.encode(batch))
+def _embed(texts: list[str], progress: bool, *, int8: bool) -> np.ndarray:
+    """Vectors for `texts` in their order. Each distinct text is embedded once, longest
+    first, so that a batch holds texts of about the same length (little padding)."""
+    distinct = sorted(set(texts), key=len, reverse=True)
+    found = np.zeros((len(distinct), embedding.DIMENSION), dtype=np.float32)
+    with tqdm(total=len(distinct), desc="embedding", unit="text", disable=not progress) as bar:
+        for start in range(0, len(distinct), EMBED_BATCH):
+            batch = distinct[start : start + EMBED_BATCH]
+            found[start : start + len(batch)] = embedding.encode(batch, int8=int8)
             bar.update(len(batch))
-    return np.vstack(parts) if parts else np.zeros((0, embedding.DIMENSION), np.float32)
+    row = {text: i for i, text in enumerate(distinct)}
+    return found[[row[text] for text in texts]]
 
 
-def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False) -> IngestReport:
-    """Read `sources`, build and publish a new index version in `index_dir`."""
+def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False,
+           fast: bool = False) -> IngestReport:
+    """Read `sources`, build and publish a new index version in `index_dir`.
+
+    `fast`: embed with the int8 model and without the section keys of articles that have
+    example questions (for very large knowledge bases; see the README for the cost).
+    """
     started = time.perf_counter()
     index_dir = Path(index_dir)
     articles, skipped = read_sources([Path(s) for s in sources], progress=progress)
@@ -92,7 +111,8 @@ def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False) -> I
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped) or "no supported files"
         raise IngestError(f"no article could be read ({reasons})")
     with store.writer_lock(index_dir):
-        previous = _previous(index_dir)
+        model = vectors_id(fast=fast)
+        previous = _previous(index_dir, model)
         old = {a.id: (i, a) for i, a in enumerate(previous.articles)} if previous else {}
         report = IngestReport(index_dir=index_dir, version="", skipped=skipped)
         entries: list[ArticleEntry] = []
@@ -103,7 +123,7 @@ def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False) -> I
         to_embed: list[tuple[int, str]] = []  # (key row, text)
         for article in articles:
             article_chunks = chunk_article(article)
-            keys = article_keys(article, article_chunks)
+            keys = article_keys(article, article_chunks, sections=not fast)
             digest = content_hash(article)
             key_start, chunk_start = len(kinds), len(chunks)
             prior = old.get(article.id)
@@ -133,28 +153,27 @@ def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False) -> I
             vectors[row : row + len(block)] = block
         if to_embed:
             rows = [row for row, _ in to_embed]
-            vectors[rows] = _embed([text for _, text in to_embed], progress)
+            vectors[rows] = _embed([text for _, text in to_embed], progress, int8=fast)
         report.removed = len(set(old) - {a.id for a in articles})
         phrases = human_phrases()
         humans = embedding.encode([text for _, text in phrases])  # a few dozen: always redone
         staging = store.new_staging_dir(index_dir)
         save_snapshot(
             staging,
-            model=embedding.model_id(),
+            model=model,
             articles=entries,
             chunks=chunks,
             key_kinds=kinds,
             key_chunks=key_chunks,
             vectors=vectors,
-            settings={"fusion_alpha": DEFAULT_ALPHA, "chunker": CHUNKER_VERSION},
+            settings={"fusion_alpha": DEFAULT_ALPHA, "chunker": CHUNKER_VERSION, "fast": fast},
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             human_topics=[topic for topic, _ in phrases],
             human_vectors=humans,
         )
         live = store.current_version_dir(index_dir)
-        for name in (CALIBRATION_FILE, REFERENCES_FILE):
-            if live is not None and (live / name).exists():
-                store.link_or_copy(live / name, staging / name)
+        if live is not None and (live / CALIBRATION_FILE).exists():
+            store.link_or_copy(live / CALIBRATION_FILE, staging / CALIBRATION_FILE)
         report.version = store.publish(index_dir, staging)
     report.articles = len(entries)
     report.chunks = len(chunks)

@@ -18,7 +18,7 @@ import numpy as np
 from kb_index import store
 from kb_index.calibration import Calibration, load_calibration
 from kb_index.decision import Verdict, build_answer, judge
-from kb_index.embedding import encode_query
+from kb_index.embedding import encode, encode_query
 from kb_index.lexical import tokenize
 from kb_index.models import Answer, Candidate
 from kb_index.retrieval import DEFAULT_ALPHA, HybridRetriever, Mode, Retrieval
@@ -44,7 +44,7 @@ class _State:
     @classmethod
     def of(cls, snapshot: IndexSnapshot) -> _State:
         alpha = float(snapshot.settings.get("fusion_alpha", DEFAULT_ALPHA))
-        return cls(snapshot, load_calibration(snapshot.calibration, snapshot.folder),
+        return cls(snapshot, load_calibration(snapshot.calibration),
                    HybridRetriever(snapshot, alpha=alpha))
 
 
@@ -148,24 +148,16 @@ class KnowledgeBase:
 
     @staticmethod
     def _passage(snapshot: IndexSnapshot, article: int, question: str, vector: np.ndarray) -> str:
-        """Best chunk by cosine of its key, nudged by how many question words it contains."""
-        entry = snapshot.articles[article]
-        start, end = entry.key_range
+        """Best section by cosine, nudged by how many question words it contains."""
+        chunks = snapshot.article_chunks(article)
+        if not chunks:
+            return snapshot.articles[article].title
         tokens = set(tokenize(question))
-        best_text, best_score = "", -np.inf
-        for key in range(start, end):
-            chunk = int(snapshot.key_chunks[key])
-            if chunk < 0:
-                continue
-            text = snapshot.chunks[chunk].text
-            overlap = len(tokens & set(tokenize(text))) / len(tokens) if tokens else 0.0
-            score = float(snapshot.vectors[key] @ vector) + 0.1 * overlap
-            if score > best_score:
-                best_text, best_score = text, score
-        if not best_text:
-            chunks = snapshot.article_chunks(article)
-            best_text = chunks[0].text if chunks else entry.title
-        return best_text
+        scores = snapshot.section_vectors(article, encode) @ vector
+        for i, chunk in enumerate(chunks):
+            overlap = len(tokens & set(tokenize(chunk.text))) / len(tokens) if tokens else 0.0
+            scores[i] += 0.1 * overlap
+        return chunks[int(np.argmax(scores))].text
 
 
 _cache: dict[Path, KnowledgeBase] = {}

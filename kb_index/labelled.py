@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb_index.decision import offered_articles
 from kb_index.embedding import encode
-from kb_index.features import retrieval_features
+from kb_index.features import offered_articles, retrieval_features
 from kb_index.retrieval import Retriever
 from kb_index.snapshot import IndexSnapshot
 
@@ -43,7 +42,6 @@ class Observation:
     in_offered: bool  # the expected article is among the clarify buttons
     has_offer: bool  # two or three articles are close enough to offer
     top_always_human: bool
-    vector: np.ndarray | None = None  # the question's embedding, for reference features
 
     @property
     def top(self) -> str | None:
@@ -100,13 +98,12 @@ def observe(
         observations.append(
             Observation(
                 question=question,
-                features=retrieval_features(retrieval, snapshot),
+                features=retrieval_features(retrieval, snapshot, band=band),
                 ranking=ids,
                 top_correct=bool(ids) and question.expected == ids[0],
                 in_offered=question.expected in offered,
                 has_offer=bool(offered),
                 top_always_human=top_human,
-                vector=vector,
             )
         )
     return observations

@@ -80,16 +80,19 @@ class LexicalIndex:
         )
         return np.asarray((q @ self._weights).todense()).ravel()
 
+    def weights(self, query_tokens: list[str]) -> dict[str, float]:
+        """idf of each distinct question word; words the KB never uses get the highest."""
+        return {t: self.idf.get(t, self.unknown_idf) for t in set(query_tokens)}
+
     def coverage(self, query_tokens: list[str], article: int) -> float:
         """Share of the question's (idf-weighted) words that the article contains.
 
         Words the knowledge base never uses weigh most: a question about something the KB
         does not cover usually names that thing, and no article contains the name.
         """
-        terms = set(query_tokens)
-        if not terms:
+        weights = self.weights(query_tokens)
+        if not weights:
             return 0.0
-        weights = {t: self.idf.get(t, self.unknown_idf) for t in terms}
         found = sum(w for t, w in weights.items() if t in self.doc_terms[article])
         return found / sum(weights.values())
 

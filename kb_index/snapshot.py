@@ -7,6 +7,7 @@ are one contiguous range of faiss rows and scoring an article is a slice, not a 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import faiss
 import numpy as np
 
 from kb_index import store
-from kb_index.lexical import LexicalIndex
+from kb_index.lexical import LexicalIndex, tokenize
 from kb_index.models import Candidate, Chunk
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,8 @@ class IndexSnapshot:
         for i, a in enumerate(self.articles):
             self.key_article[a.key_range[0] : a.key_range[1]] = i
         self.lexical = LexicalIndex([self.lexical_document(i) for i in range(len(self.articles))])
+        self._unit_terms: dict[int, list[frozenset[str]]] = {}
+        self._section_vectors: dict[int, np.ndarray] = {}
 
     def lexical_document(self, article: int) -> str:
         """What BM25 sees of an article: title, example questions, headings and text."""
@@ -116,6 +119,33 @@ class IndexSnapshot:
         for chunk in self.chunks[start:end]:
             parts.extend((chunk.heading, chunk.text))
         return "\n".join(parts)
+
+    def unit_terms(self, article: int) -> list[frozenset[str]]:
+        """Words of each section and each example question of an article, each with the
+        title's words (and the title alone), tokenized once and kept."""
+        terms = self._unit_terms.get(article)
+        if terms is None:
+            entry = self.articles[article]
+            title = frozenset(tokenize(entry.title))
+            units = [f"{c.heading}\n{c.text}" for c in self.article_chunks(article)]
+            terms = [title | frozenset(tokenize(u)) for u in [*units, *entry.examples]] + [title]
+            self._unit_terms[article] = terms
+        return terms
+
+    def section_vectors(self, article: int, embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """One vector per section of an article, in reading order: its key's where it has
+        one, else embedded now with `embed` and kept (an article ingested with --fast)."""
+        start, end = self.articles[article].key_range
+        keyed = {int(self.key_chunks[k]): k for k in range(start, end) if self.key_chunks[k] >= 0}
+        first, last = self.articles[article].chunk_range
+        if len(keyed) == last - first:
+            return np.array(self.vectors[[keyed[c] for c in range(first, last)]])
+        vectors = self._section_vectors.get(article)
+        if vectors is None:
+            title = self.articles[article].title
+            vectors = embed([c.embed_text(title) for c in self.chunks[first:last]])
+            self._section_vectors[article] = vectors
+        return np.array(vectors)
 
     def article_chunks(self, article: int) -> list[Chunk]:
         """The chunks of one article, in reading order."""

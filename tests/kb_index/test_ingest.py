@@ -96,7 +96,34 @@ def test_calibration_is_carried_to_the_next_version(tmp_path: Path, kb_copy: Pat
     assert report.updated == 1
     live = current_version_dir(tmp_path)
     assert live is not None
-    assert (live / "calibration.json").exists() and (live / "references.npy").exists()
+    assert (live / "calibration.json").exists()
     kb = load_knowledge_base(tmp_path)
     assert not kb.calibration.is_default
-    assert len(kb.calibration.references.questions) == 35
+    assert kb.calibration.report["questions"] == 35
+
+
+def test_fast_ingest_keeps_section_keys_only_where_there_are_no_examples(
+    tmp_path: Path, fixture_kb: Path, built: tuple[Path, IngestReport]
+) -> None:
+    report = ingest([fixture_kb], tmp_path, fast=True)
+    live = current_version_dir(tmp_path)
+    assert live is not None
+    meta = json.loads((live / "meta.json").read_text())
+    with_examples = {a["id"] for a in meta["articles"] if a["examples"]}
+    for article in meta["articles"]:
+        start, end = article["keys"]
+        kinds = {kind for kind, _ in meta["keys"][start:end]}
+        assert ("chunk" in kinds) == (article["id"] not in with_examples)
+    assert report.keys < built[1].keys
+    answer = load_knowledge_base(tmp_path).answer("the password reset email never arrived")
+    assert answer.candidates[0].article_id == "reset-password"
+    assert "spam" in load_knowledge_base(tmp_path).best_passage(
+        "reset-password", "the email with the link never came")
+
+
+def test_switching_between_fast_and_full_ingest_re_embeds(tmp_path: Path, fixture_kb: Path) -> None:
+    ingest([fixture_kb], tmp_path, fast=True)
+    report = ingest([fixture_kb], tmp_path)
+    assert report.unchanged == 0 and report.embedded == report.keys
+    again = ingest([fixture_kb], tmp_path)
+    assert again.unchanged == again.articles and again.embedded == 0
