@@ -1,13 +1,16 @@
 """What the ticket page shows: transcript, summary, timeline, customer, and the actions allowed now."""
 
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from bot.console.queries import active_agents, agent_names, categories, earlier_tickets
 from bot.console.views import PRIORITIES, MessageView, event_view, message_view, sla_view
 from handoff import Agent, Message, Ticket, list_messages, templates_for
 from handoff.lifecycle import ALLOWED
+from handoff.models import OutboxItem
 from handoff.summary import SummaryMessage, TicketSummary, summarize
 
 MAX_TRANSCRIPT = 10_000
@@ -29,9 +32,21 @@ def transcript(session: Session, ticket: Ticket, *, after: int = 0) -> list[Mess
     )
 
 
+def delivery_states(messages: list[Message]) -> dict[int, str]:
+    """Outbox state of the messages that go out to the customer's channel, by message id."""
+    session = object_session(messages[0]) if messages else None
+    if session is None:
+        return {}
+    rows = session.execute(
+        select(OutboxItem.message_id, OutboxItem.status).where(OutboxItem.message_id.in_([m.id for m in messages]))
+    )
+    return {message_id: status for message_id, status in rows}
+
+
 def message_views(ticket: Ticket, messages: list[Message]) -> list[MessageView]:
     name = customer_name(ticket)
-    return [message_view(message, name) for message in messages]
+    states = delivery_states(messages)
+    return [replace(message_view(message, name), delivery=states.get(message.id)) for message in messages]
 
 
 def ticket_summary(ticket: Ticket, messages: list[Message]) -> TicketSummary:

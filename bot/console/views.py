@@ -85,6 +85,7 @@ class MessageView:
     article: ArticleView | None = None
     buttons: list[str] = field(default_factory=list)
     edited: bool = False
+    delivery: str | None = None  # outbox state of a reply: pending | delivered | failed
 
 
 def _payload_intent(payload: str) -> tuple[str, dict[str, Any]]:

@@ -173,3 +173,18 @@ def test_customer_html_is_escaped_everywhere(client: TestClient, session: Sessio
         assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html or url.endswith(payload), url
     page = client.get(f"/console/tickets/{number}")
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_reply_that_could_not_be_delivered_is_marked_on_the_ticket(client: TestClient, session: Session) -> None:
+    agent = make_agent(session, "sam@example.com")
+    add_to_group(session, agent, "technical")
+    number = _ticket(session, "the stripe integration fails", "human please")
+    token = sign_in(client, "sam@example.com")
+    client.post(f"/console/tickets/{number}/reply", data={"text": "Try reconnecting Stripe"},
+                headers={"HX-Request": "true", "X-CSRF-Token": token})
+    assert "Not delivered" not in client.get(f"/console/tickets/{number}").text
+    item = session.scalars(select(OutboxItem)).one()
+    item.status = "failed"  # what the outbox does once a channel gave up (e.g. Telegram kept failing)
+    session.flush()
+    page = client.get(f"/console/tickets/{number}").text
+    assert 'data-testid="undelivered"' in page and "Not delivered" in page
