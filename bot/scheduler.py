@@ -8,7 +8,6 @@ import asyncio
 import logging
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import SQLAlchemyError
 
 from handoff import run_sla_checks, session_scope
 
@@ -33,7 +32,7 @@ class SlaScheduler:
                 changed = await run_in_threadpool(_check_once)
                 if changed:
                     logger.info("SLA check: %d changes", changed)
-            except SQLAlchemyError:
+            except Exception:  # the loop must survive any one bad pass; the next one retries
                 logger.exception("SLA check failed; will retry")
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)

@@ -2,6 +2,7 @@
 
     new → in_progress ⇄ awaiting_customer → resolved → closed
     resolved → in_progress (reopened by the customer within the reopen window)
+    in_progress / awaiting_customer → new (escalated to another group, pending acceptance there)
 
 Every change is an event on the ticket's timeline with who, when and why. Time spent awaiting
 the customer is recorded as an SLA pause.
@@ -29,7 +30,7 @@ STATE_LABELS = {
 ALLOWED: dict[str, frozenset[str]] = {
     "new": frozenset({"in_progress", "awaiting_customer", "resolved", "closed"}),
     "in_progress": frozenset({"awaiting_customer", "resolved", "new"}),
-    "awaiting_customer": frozenset({"in_progress", "resolved"}),
+    "awaiting_customer": frozenset({"in_progress", "resolved", "new"}),
     "resolved": frozenset({"in_progress", "closed"}),
     "closed": frozenset(),
 }

@@ -4,7 +4,9 @@ The arithmetic is in `handoff.calendar` and `handoff.sla_clock` (pure, tested wi
 database); this module applies it to tickets and records each state change exactly once.
 """
 
+import json
 import logging
+from functools import lru_cache
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from handoff.calendar import ALWAYS_OPEN, BusinessCalendar, business_minutes_between
 from handoff.escalation import CannotEscalate, escalate
 from handoff.helpdesk_config import policy
-from handoff.lifecycle import OPEN_STATES, change_status
+from handoff.lifecycle import OPEN_STATES, InvalidTransition, change_status
 from handoff.models import Calendar, SlaMark, SlaPolicy, Ticket, utcnow
 from handoff.sla_clock import Pause, due_at, sla_state
 from handoff.timeline import add_event
@@ -29,7 +31,20 @@ def calendar_named(session: Session, name: str) -> BusinessCalendar:
     row = session.scalar(select(Calendar).where(Calendar.name == name))
     if row is None:
         return ALWAYS_OPEN
-    return BusinessCalendar.from_config({"name": row.name, **row.config})
+    return _parsed_calendar(row.name, json.dumps(row.config, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _parsed_calendar(name: str, config_json: str) -> BusinessCalendar:
+    # Parsing is the costly part; the cache key includes the config, so an edit takes effect.
+    return BusinessCalendar.from_config({"name": name, **json.loads(config_json)})
+
+
+def refresh_resolution_due(session: Session, ticket: Ticket, *, now: datetime | None = None) -> None:
+    """Move the resolution deadline by the time spent awaiting the customer (after a pause ends)."""
+    calendar = calendar_named(session, ticket.sla_calendar)
+    start = ticket.human_started_at or ticket.created_at
+    ticket.resolution_due = due_at(calendar, start, ticket.resolution_minutes, pauses_of(ticket), now=now or utcnow())
 
 
 def policy_for(session: Session, *, priority: str, category: str) -> SlaPolicy | None:
@@ -106,8 +121,8 @@ def check_ticket(session: Session, ticket: Ticket, now: datetime) -> list[str]:
                 escalate(session, ticket, actor="system", reason="unanswered",
                          note=f"no first response {late:.0f} business minutes after the target")
                 changes.append("escalated")
-            except CannotEscalate:
-                pass
+            except (CannotEscalate, InvalidTransition):
+                logger.warning("ticket %s could not be escalated automatically", ticket.number)
     return changes
 
 

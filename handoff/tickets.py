@@ -22,7 +22,7 @@ from handoff.helpdesk_config import policy
 from handoff.lifecycle import OPEN_STATES, change_status
 from handoff.models import Agent, Conversation, Message, OutboxItem, Ticket, utcnow
 from handoff.sla_clock import first_reply_promise
-from handoff.sla_service import apply_targets, calendar_named
+from handoff.sla_service import apply_targets, calendar_named, refresh_resolution_due
 from handoff.timeline import add_event, agent_actor
 
 logger = logging.getLogger(__name__)
@@ -268,6 +268,7 @@ def handle_customer_message(session: Session, *, conversation: Conversation, mes
     add_event(session, ticket, "customer_message", "customer", message_id=message.id)
     if ticket.status == "awaiting_customer":
         change_status(session, ticket, "in_progress", actor="customer", reason="customer replied")
+        refresh_resolution_due(session, ticket, now=now)
     return ticket
 
 

@@ -19,7 +19,7 @@ from handoff import (
     record_message,
     resolve,
 )
-from handoff.models import Message, Ticket
+from handoff.models import Message, Ticket, utcnow
 from tests.utils.factories import make_agent, make_conversation
 
 
@@ -112,3 +112,21 @@ def test_every_change_is_on_the_timeline_with_who_and_why(session: Session) -> N
     resolved = [e for e in ticket.events if e.kind == "status_changed" and e.detail["new"] == "resolved"]
     assert resolved[0].actor == f"agent:{agent.id}"
     assert resolved[0].detail["reason"] == "fixed the sync"
+
+
+def test_pause_moves_the_resolution_deadline_and_escalation_works_while_paused(session: Session) -> None:
+    from handoff import escalate
+
+    ticket = _ticket(session)
+    agent = make_agent(session)
+    add_agent_reply(session, number=ticket.number or 0, agent=agent, text="Which invoice?", await_customer=True)
+    now = utcnow()
+    ticket.sla_calendar = "always"  # open around the clock, so the arithmetic is plain
+    ticket.human_started_at = now - timedelta(hours=5)
+    ticket.pauses = [[(now - timedelta(hours=3)).isoformat(), None]]  # awaiting the customer for 3 hours
+    _customer_writes(session, ticket, "INV-0042")
+    expected = ticket.human_started_at + timedelta(minutes=ticket.resolution_minutes, hours=3)
+    assert abs((ticket.resolution_due - expected).total_seconds()) < 60
+    change_status(session, ticket, "awaiting_customer", actor="agent:1")
+    escalate(session, ticket, actor="agent:1", reason="agent")
+    assert ticket.status in ("new", "in_progress") and ticket.tier == 2

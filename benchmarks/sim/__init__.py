@@ -1,0 +1,1 @@
+"""Helpers of the help-desk benchmarks: a virtual clock, the workload, the desk, the figures."""
