@@ -139,3 +139,29 @@ def claim(session: Session, ticket: Ticket, agent: Agent) -> None:
     actor = agent_actor(agent.id)
     add_event(session, ticket, "claimed", actor, assignee=agent.display_name, assignee_id=agent.id)
     change_status(session, ticket, "in_progress", actor=actor, reason="claimed")
+
+
+def redispatch_waiting(session: Session) -> int:
+    """Assign queued tickets of automatic groups once someone can take them (shift start, freed capacity).
+
+    Returns how many were assigned. Nothing is written for tickets that still have to wait, so
+    running this every scheduler pass leaves the timeline quiet.
+    """
+    waiting = session.scalars(
+        select(Ticket).join(SkillGroup, Ticket.group_id == SkillGroup.id)
+        .where(Ticket.status == "new", Ticket.assignee_id.is_(None),
+               SkillGroup.dispatch_mode.in_(("auto", "tiered")))
+        .order_by(Ticket.first_response_due)
+    )
+    assigned = 0
+    for ticket in waiting:
+        assert ticket.group is not None
+        best = pick_agent(agent_loads(session, ticket.group), ticket.category)
+        if best is None:
+            continue
+        agent = session.get(Agent, best)
+        assert agent is not None
+        assign(session, ticket, agent, actor="system", reason="automatic (was queued)")
+        session.flush()
+        assigned += 1
+    return assigned

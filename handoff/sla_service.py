@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff.calendar import ALWAYS_OPEN, BusinessCalendar, business_minutes_between
+from handoff.dispatch import redispatch_waiting
 from handoff.escalation import CannotEscalate, escalate
 from handoff.helpdesk_config import policy
 from handoff.lifecycle import OPEN_STATES, InvalidTransition, change_status
@@ -127,7 +128,7 @@ def check_ticket(session: Session, ticket: Ticket, now: datetime) -> list[str]:
 
 
 def run_sla_checks(session: Session, *, now: datetime | None = None) -> int:
-    """The periodic job: SLA states of open tickets, time-based escalation, auto-close.
+    """The periodic job: SLA states, time-based escalation, queued tickets to agents now free, auto-close.
 
     Safe to run in several processes at once and after restarts: every change is recorded in
     `sla_marks` under a unique key, so it happens once.
@@ -136,6 +137,7 @@ def run_sla_checks(session: Session, *, now: datetime | None = None) -> int:
     changed = 0
     for ticket in session.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATES))):
         changed += len(check_ticket(session, ticket, now))
+    changed += redispatch_waiting(session)
     cutoff = now - timedelta(days=policy().auto_close_days)
     for ticket in session.scalars(select(Ticket).where(Ticket.status == "resolved", Ticket.resolved_at <= cutoff)):
         if _mark_once(session, ticket, f"closed#{ticket.reopened_count}", "done"):

@@ -89,3 +89,18 @@ def test_angry_customer_goes_to_the_senior_tier(session: Session) -> None:
     ticket = _ticket(session, "This is ridiculous, third time my plan upgrade failed, I'm furious")
     assert ticket.group is not None and ticket.group.name == "senior"
     assert ticket.priority == "high"
+
+
+def test_queued_ticket_goes_to_an_agent_who_becomes_available(session: Session) -> None:
+    from handoff import run_sla_checks
+
+    agent = make_agent(session, "late@example.com")
+    agent.is_available = False
+    add_to_group(session, agent, "general")
+    ticket = _ticket(session, "how do I change my plan")
+    assert ticket.assignee_id is None
+    run_sla_checks(session)
+    assert ticket.assignee_id is None and [e.kind for e in ticket.events].count("queued") == 1
+    agent.is_available = True  # the shift starts
+    run_sla_checks(session)
+    assert ticket.assignee_id == agent.id and ticket.status == "in_progress"
