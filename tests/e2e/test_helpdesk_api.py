@@ -128,3 +128,11 @@ def test_status_question_is_answered_while_a_person_owns_the_conversation(
     assert f"couldn't find ticket #{other_number}" in theirs[-1]["text"]
     ticket = agent_api.get(f"/api/agent/tickets/{number}").json()["ticket"]
     assert ticket["status"] == "resolved" and ticket["reopened_count"] == 0
+
+
+def test_agent_goes_away_and_back(stack: RunningStack) -> None:
+    kim = signed_in(stack, SECOND_AGENT_EMAIL)
+    me = kim.get("/api/agent/me").json()
+    assert me["display_name"] == "Kim" and "general" in me["groups"]
+    assert kim.patch("/api/agent/me", json={"is_available": True}).json()["is_available"] is True
+    assert kim.patch("/api/agent/me", json={"is_available": False}).json()["is_available"] is False
