@@ -40,6 +40,7 @@ from handoff.tickets import (
     handle_customer_message,
     latest_ticket_for_conversation,
     list_tickets,
+    move_ticket,
     notify_customer,
     open_ticket_for_conversation,
     parse_csat_payload,
@@ -51,6 +52,7 @@ from handoff.tickets import (
 )
 
 __all__ = [
+    "move_ticket",
     "asked_ticket_number", "status_reply",
     "TemplateError", "create_template", "status_url", "templates_for", "update_template",
     "use_template", "verify_status_signature",

@@ -345,6 +345,14 @@ def resolve(session: Session, *, number: int, actor: str, reason: str | None = N
     return ticket
 
 
+def move_ticket(session: Session, ticket: Ticket, status: str, *, actor: str, reason: str | None = None) -> None:
+    """Move a ticket to `status` as an agent asked; resolving also asks the customer for CSAT."""
+    if status == "resolved":
+        resolve(session, number=ticket.number or 0, actor=actor, reason=reason)
+    else:
+        change_status(session, ticket, status, actor=actor, reason=reason)
+
+
 def record_csat(session: Session, *, conversation: Conversation, score: int) -> Ticket | None:
     """Store a CSAT score (1–5) on the conversation's latest ticket."""
     if not 1 <= score <= 5:

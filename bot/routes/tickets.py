@@ -19,11 +19,11 @@ from handoff import (
     add_agent_reply,
     add_internal_note,
     assign,
-    change_status,
     claim,
     correct_classification,
     escalate,
     list_messages,
+    move_ticket,
     resolve,
 )
 from handoff.lifecycle import STATES
@@ -150,10 +150,7 @@ def update_status(ticket: VisibleTicket, body: StatusChange, session: SessionDep
     """Move the ticket along its lifecycle; a move it does not allow is refused with 409."""
     if body.status not in STATES:
         raise HTTPException(status_code=422, detail=f"Unknown state {body.status!r}; one of {', '.join(STATES)}")
-    if body.status == "resolved":
-        _refused(lambda: resolve(session, number=ticket.number or 0, actor=agent_actor(agent.id), reason=body.reason))
-    else:
-        _refused(lambda: change_status(session, ticket, body.status, actor=agent_actor(agent.id), reason=body.reason))
+    _refused(lambda: move_ticket(session, ticket, body.status, actor=agent_actor(agent.id), reason=body.reason))
     session.commit()
     return TicketPublic.from_ticket(ticket)
 

@@ -27,11 +27,10 @@ from handoff import (
     add_agent_reply,
     add_internal_note,
     assign,
-    change_status,
     claim,
     correct_classification,
     escalate,
-    resolve,
+    move_ticket,
     templates_for,
     use_template,
 )
@@ -368,11 +367,8 @@ def update_classification(
 def change_state(
     session: Session, ticket: Ticket, agent: Agent, status: str, reason: str | None = None
 ) -> None:
-    """Move a ticket along its lifecycle; resolving also asks the customer for CSAT."""
-    if status == "resolved":
-        resolve(session, number=ticket.number or 0, actor=agent_actor(agent.id), reason=reason)
-    else:
-        change_status(session, ticket, status, actor=agent_actor(agent.id), reason=reason)
+    """Move a ticket along its lifecycle as this agent (resolving also asks for CSAT)."""
+    move_ticket(session, ticket, status, actor=agent_actor(agent.id), reason=reason)
 
 
 @router.post("/{number}/status")
