@@ -267,6 +267,13 @@ class Ticket(Base):
     pauses: Mapped[list[Any]] = mapped_column(default=list)
     human_started_at: Mapped[datetime | None] = mapped_column()
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Measured once when they happen, in business minutes of the ticket's SLA calendar with the
+    # pauses taken out, so the dashboard can aggregate them in SQL (see handoff.metrics).
+    first_response_business_minutes: Mapped[float | None] = mapped_column()
+    resolution_business_minutes: Mapped[float | None] = mapped_column()
+    # Wall-clock seconds the customer spent with the bot before the human side began.
+    bot_seconds: Mapped[float | None] = mapped_column()
+    escalated_count: Mapped[int] = mapped_column(Integer, default=0)
     previous_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
     conversation: Mapped[Conversation] = relationship()
@@ -324,3 +331,38 @@ class OutboxItem(Base):
     delivered_at: Mapped[datetime | None] = mapped_column()
 
     message: Mapped[Message] = relationship()
+
+
+class KbQuery(Base):
+    """One question the bot looked up in the knowledge base, with the decision and the feedback.
+
+    Written by the action server for every lookup; the feedback click ("that helped" / "I need
+    more help") is stored on the latest answered query of the conversation. The dashboard's
+    deflection figures and the KB-gap clusters are computed from these rows.
+    """
+
+    __tablename__ = "kb_queries"
+    __table_args__ = (
+        Index("ix_kb_queries_created_at", "created_at"),
+        Index("ix_kb_queries_conversation_id_id", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    question: Mapped[str] = mapped_column(Text)
+    # answer | clarify | miss (no article good enough) | always_human | unavailable
+    decision: Mapped[str] = mapped_column(String(16))
+    article_id: Mapped[str | None] = mapped_column(String(200))
+    confidence: Mapped[float | None] = mapped_column()
+    feedback: Mapped[str | None] = mapped_column(String(16))  # helped | not_helped
+    feedback_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a lead marks the KB-gap cluster holding this question as handled.
+    gap_handled_at: Mapped[datetime | None] = mapped_column()
+
+
+# Indexes for the dashboard's aggregates (period scans by time).
+Index("ix_tickets_created_at", Ticket.created_at)
+Index("ix_tickets_resolved_at", Ticket.resolved_at)
+Index("ix_ticket_events_kind_created_at", TicketEvent.kind, TicketEvent.created_at)
+Index("ix_conversations_created_at", Conversation.created_at)
