@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -354,6 +355,13 @@ class KbQuery(Base):
     decision: Mapped[str] = mapped_column(String(16))
     article_id: Mapped[str | None] = mapped_column(String(200))
     confidence: Mapped[float | None] = mapped_column()
+    # The closest article whatever the decision (for a miss: the one that was not good enough),
+    # so a KB gap can name the nearest existing article without loading the index.
+    nearest_article_id: Mapped[str | None] = mapped_column(String(200))
+    nearest_score: Mapped[float | None] = mapped_column()
+    # The question's MiniLM embedding (float32 bytes), computed by the action server that already
+    # holds the model, so clustering the KB gaps needs no model in the gateway.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     feedback: Mapped[str | None] = mapped_column(String(16))  # helped | not_helped
     feedback_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
