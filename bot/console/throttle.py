@@ -1,67 +1,39 @@
 """Lockout after repeated failed sign-ins: per e-mail address and per client address.
 
-Kept in memory per gateway process (a restart forgets it). Failures older than the window are
-forgotten; a key with `limit` failures inside the window is locked until the oldest of them
-leaves the window. A successful sign-in clears the e-mail's failures.
+The counting is the `limits` library's moving window (the one behind slowapi and
+Flask-Limiter): a key with `limit` failures inside the window is locked until the oldest of
+them leaves the window. Kept in memory per gateway process (a restart forgets it); a
+successful sign-in clears the e-mail's failures.
 """
 
-import threading
+import math
 import time
-from collections import deque
-from collections.abc import Callable
 
-MAX_KEYS = 50_000
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 
 class LoginThrottle:
-    """Counts failed sign-ins per key (an e-mail address, a client address) in a sliding window."""
+    """Counts failed sign-ins per key (an e-mail address, a client address) in a moving window."""
 
-    def __init__(
-        self, *, limit: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, *, limit: int, window_seconds: float, namespace: str = "console-login") -> None:
         self.limit = limit
         self.window = window_seconds
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.get(key)
-        if failures is None:
-            return deque()
-        while failures and now - failures[0] >= self.window:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-        return failures
+        self._item = RateLimitItemPerSecond(limit, max(1, math.ceil(window_seconds)), namespace=namespace)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def retry_after(self, key: str) -> float:
         """Seconds until `key` may try again; 0 when it is not locked."""
-        with self._lock:
-            now = self._clock()
-            failures = self._recent(key, now)
-            if len(failures) < self.limit:
-                return 0.0
-            return max(0.0, self.window - (now - failures[-self.limit]))
+        if self._limiter.test(self._item, key):
+            return 0.0
+        reset_at = self._limiter.get_window_stats(self._item, key).reset_time
+        return max(0.0, reset_at - time.time())
 
     def fail(self, key: str) -> None:
-        """Record one failed sign-in for `key`."""
-        with self._lock:
-            now = self._clock()
-            if len(self._failures) >= MAX_KEYS:
-                self._prune(now)
-            self._recent(key, now)
-            self._failures.setdefault(key, deque(maxlen=self.limit)).append(now)
+        """Record one failed sign-in for `key` (beyond the limit it stays locked; nothing more to count)."""
+        self._limiter.hit(self._item, key)
 
     def clear(self, key: str) -> None:
         """Forget `key`'s failures (after a successful sign-in)."""
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def _prune(self, now: float) -> None:
-        for key in list(self._failures):
-            self._recent(key, now)
-        if len(self._failures) >= MAX_KEYS:  # still full of live keys: drop the oldest half
-            oldest = sorted(self._failures, key=lambda k: self._failures[k][-1])
-            for key in oldest[: MAX_KEYS // 2]:
-                del self._failures[key]
+        self._limiter.clear(self._item, key)
