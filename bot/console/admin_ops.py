@@ -22,6 +22,9 @@ MAX_MINUTES = 60 * 24 * 60  # sixty days
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
+MAX_SKILLS = 20
+
+
 class AdminError(ValueError):
     """An admin change that is refused (it would lock the admin out, an unknown value, ...)."""
 
@@ -40,14 +43,24 @@ def update_agent(
     is_available: bool,
     capacity: int,
     group_ids: list[int],
+    skills: str | None = None,
 ) -> Agent:
-    """Change an agent's role, status, capacity and groups; deactivating also signs them out."""
+    """Change an agent's role, status, capacity, groups and skills; deactivating also signs them out.
+
+    Skills are the categories an agent is best at (comma-separated); dispatch prefers them for
+    tickets of those categories. `None` leaves them as they are.
+    """
     if role not in ROLES:
         raise AdminError(f"Unknown role {role!r}; one of {', '.join(ROLES)}")
     if agent.id == admin.id and (role != "admin" or not is_active):
         raise AdminError("You cannot take away your own admin role or deactivate yourself.")
     if not 0 <= capacity <= 1000:
         raise AdminError("Capacity must be between 0 and 1000 open tickets.")
+    if skills is not None:
+        words = _words(skills)
+        if len(words) > MAX_SKILLS or any(len(word) > 64 for word in words):
+            raise AdminError(f"At most {MAX_SKILLS} skills, each at most 64 characters.")
+        agent.skills = words
     agent.role = role
     agent.is_available = is_available
     agent.capacity = capacity

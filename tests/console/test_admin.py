@@ -81,6 +81,26 @@ def test_admin_adds_an_agent_and_deactivating_signs_them_out(
     assert other.get("/console/tickets").status_code == 303  # back to the sign-in page
 
 
+def test_admin_sets_an_agents_skills(client: TestClient, session: Session, admin_token: str) -> None:
+    agent = make_agent(session, "sam@example.com")
+    page_before = client.get("/console/admin/users")
+    assert 'data-testid="agent-skills"' in page_before.text
+    saved = client.post(
+        f"/console/admin/users/{agent.id}",
+        data={"csrf_token": admin_token, "role": "agent", "is_active": "true", "skills": " Billing, refunds,billing "},
+    )
+    assert saved.status_code == 303
+    assert agent.skills == ["billing", "refunds"]
+    assert "billing, refunds" in client.get("/console/admin/users").text
+    too_many = ", ".join(f"skill{n}" for n in range(25))
+    refused = client.post(
+        f"/console/admin/users/{agent.id}",
+        data={"csrf_token": admin_token, "role": "agent", "is_active": "true", "skills": too_many},
+    )
+    assert refused.status_code == 409 and "At most 20 skills" in refused.text
+    assert agent.skills == ["billing", "refunds"]
+
+
 def test_admin_cannot_lock_themselves_out(client: TestClient, session: Session, admin_token: str) -> None:
     admin = session.scalar(select(Agent).where(Agent.email == "ada@example.com"))
     assert admin is not None

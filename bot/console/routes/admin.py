@@ -22,7 +22,7 @@ from bot.console.admin_ops import (
     update_group,
 )
 from bot.console.auth import AdminAgent, LeadAgent, check_csrf, not_found
-from bot.console.queries import all_groups
+from bot.console.queries import all_groups, categories
 from bot.console.routes.admin_forms import apply_change, page
 from bot.deps import SessionDep
 from handoff import Agent, create_agent
@@ -51,7 +51,13 @@ def _users_page(request: Request, session: Session, error: str = "") -> Response
     return page(
         request,
         "admin_users.html",
-        {"agents": agents, "groups": all_groups(session), "roles": ROLES, "section": "users"},
+        {
+            "agents": agents,
+            "groups": all_groups(session),
+            "categories": categories(session),
+            "roles": ROLES,
+            "section": "users",
+        },
         error=error,
     )
 
@@ -96,8 +102,9 @@ def update_user(
     is_active: Annotated[bool, Form()] = False,
     is_available: Annotated[bool, Form()] = False,
     group_ids: Annotated[list[int], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
+    skills: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> Response:
-    """Change role, groups, availability and capacity; deactivating signs the agent out."""
+    """Change role, groups, skills, availability and capacity; deactivating signs the agent out."""
     agent = session.get(Agent, agent_id)
     if agent is None:
         raise not_found("There is no such agent.")
@@ -113,6 +120,7 @@ def update_user(
             is_available=is_available,
             capacity=capacity,
             group_ids=group_ids,
+            skills=skills,
         ),
         lambda error: _users_page(request, session, error),
     )
