@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from handoff.always_human import read_topics_file, topics_file
 from handoff.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -41,22 +42,30 @@ class Rules:
     negative_words: list[str]
 
 
-@lru_cache(maxsize=4)
-def _load_rules(path: Path, mtime: float) -> Rules:
+@lru_cache(maxsize=8)
+def _load_rules(path: Path, mtime: float, topics_path: Path | None, topics_mtime: float) -> Rules:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    edited = read_topics_file(topics_path) if topics_path is not None else None
     return Rules(
         categories=data.get("categories", {}),
         skill_groups=data.get("skill_groups", {}),
         priority=data.get("priority", {}),
-        always_human=data.get("always_human", {}),
+        always_human=edited if edited is not None else data.get("always_human", {}),
         negative_words=data.get("negative_words", []),
     )
 
 
-def load_rules(path: Path | None = None) -> Rules:
-    """The rules from `path` (default: the configured file), re-read when the file changes."""
-    path = path or get_settings().rules_file
-    return _load_rules(path, path.stat().st_mtime)
+def load_rules(path: Path | None = None, *, topics_path: Path | None = None) -> Rules:
+    """The rules from `path` (default: the configured file), re-read when a file changes.
+
+    The always-human topics an admin edited in the console (`topics_path`, by default
+    `var/always_human.yml` when the default rules file is used) replace the file's own list.
+    """
+    if path is None:
+        path = get_settings().rules_file
+        topics_path = topics_path or topics_file()
+    topics_mtime = topics_path.stat().st_mtime_ns if topics_path is not None and topics_path.exists() else 0
+    return _load_rules(path, path.stat().st_mtime, topics_path, topics_mtime)
 
 
 def _normalise(text: str) -> str:

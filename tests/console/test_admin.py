@@ -9,7 +9,10 @@ from sqlalchemy.orm import Session
 
 from bot.console import knowledge
 from bot.settings import Settings, get_settings
-from handoff import Agent
+from handoff import Agent, always_human_topic
+from handoff import get_settings as handoff_settings
+from handoff.always_human import topics_file
+from handoff.classification import load_rules
 from handoff.models import ApiToken, SkillGroup, SlaPolicy
 from tests.console.conftest import sign_in
 from tests.utils.factories import make_agent
@@ -213,3 +216,35 @@ def test_ingest_runner_keeps_the_report(tmp_path: Path) -> None:
     failing.wait(30)
     run = knowledge.last_run(tmp_path)
     assert run is not None and run.state == "failed" and "no sources" in run.error
+
+
+def test_admin_edits_always_human_topics_and_the_bot_follows(
+    client: TestClient, admin_token: str, tmp_path: Path
+) -> None:
+    client.app.dependency_overrides[get_settings] = lambda: Settings(var_dir=tmp_path)  # type: ignore[attr-defined]
+    shipped = client.get("/console/admin/knowledge")
+    assert 'data-topic="refund_dispute"' in shipped.text
+    added = client.post(
+        "/console/admin/knowledge/topics",
+        data={"csrf_token": admin_token, "name": "Data deletion", "phrases": "Delete my data\ngdpr request, erase my account"},
+    )
+    assert added.status_code == 303
+    page = client.get("/console/admin/knowledge")
+    assert 'data-topic="data_deletion"' in page.text and "gdpr request" in page.text
+    assert 'data-topic="refund_dispute"' in page.text  # the shipped topics are kept
+
+    rules = load_rules(handoff_settings().rules_file, topics_path=topics_file(tmp_path))
+    assert always_human_topic("Hi, please delete my data today", rules) == "data_deletion"
+
+    empty = client.post(
+        "/console/admin/knowledge/topics", data={"csrf_token": admin_token, "name": "Nothing", "phrases": " \n "}
+    )
+    assert empty.status_code == 409 and "at least one phrase" in empty.text
+    removed = client.post("/console/admin/knowledge/topics/refund_dispute/delete", data={"csrf_token": admin_token})
+    assert removed.status_code == 303
+    rules = load_rules(handoff_settings().rules_file, topics_path=topics_file(tmp_path))
+    assert "refund_dispute" not in rules.always_human and "data_deletion" in rules.always_human
+    unknown = client.post("/console/admin/knowledge/topics/no_such/delete", data={"csrf_token": admin_token})
+    assert unknown.status_code == 404
+    no_csrf = client.post("/console/admin/knowledge/topics", data={"name": "x", "phrases": "abc"})
+    assert no_csrf.status_code == 403

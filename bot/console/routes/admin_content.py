@@ -16,6 +16,7 @@ from bot.console.routes.admin_forms import apply_change, page, saved
 from bot.deps import SessionDep, SettingsDep
 from handoff import create_template, update_template
 from handoff import get_settings as handoff_settings
+from handoff.always_human import TopicError, remove_topic, set_topic, topics_file
 from handoff.classification import load_rules
 from handoff.models import ResponseTemplate
 from handoff.templates import PLACEHOLDERS
@@ -99,19 +100,27 @@ def _runner(request: Request, var_dir: Path) -> knowledge.IngestRunner:
     return runner
 
 
-def _knowledge_page(request: Request, var_dir: Path, error: str = "", status_code: int = 200) -> Response:
+def _current_topics(var_dir: Path) -> dict[str, list[str]]:
+    """The topics in force: as edited in the console, else the shipped rules file's."""
     rules_file = handoff_settings().rules_file
     try:
-        topics = load_rules().always_human
+        return dict(load_rules(rules_file, topics_path=topics_file(var_dir)).always_human)
     except (OSError, ValueError):
-        topics = {}
+        logger.exception("cannot read the always-human topics")
+        return {}
+
+
+def _knowledge_page(request: Request, var_dir: Path, error: str = "", status_code: int = 200) -> Response:
+    rules_file = handoff_settings().rules_file
+    topics = _current_topics(var_dir)
+    edited = topics_file(var_dir)
     return page(
         request,
         "admin_knowledge.html",
         {
             "section": "knowledge",
             "topics": topics,
-            "rules_file": str(rules_file),
+            "rules_file": str(edited if edited.exists() else rules_file),
             "sources": [str(path) for path in knowledge.SAMPLE_SOURCES],
             "uploads": knowledge.uploaded_files(var_dir),
             "run": knowledge.last_run(var_dir),
@@ -127,6 +136,32 @@ def _knowledge_page(request: Request, var_dir: Path, error: str = "", status_cod
 def read_knowledge(request: Request, settings: SettingsDep, _admin: AdminAgent) -> Response:
     """Always-human topics, the knowledge base's sources and the last ingest report."""
     return _knowledge_page(request, settings.var_dir)
+
+
+@router.post("/knowledge/topics")
+def save_topic(
+    request: Request,
+    settings: SettingsDep,
+    _admin: AdminAgent,
+    name: Annotated[str, Form(max_length=100)],
+    phrases: Annotated[str, Form(max_length=10_000)],
+) -> Response:
+    """Add an always-human topic or replace its phrases; every process uses it from the next question."""
+    try:
+        set_topic(topics_file(settings.var_dir), _current_topics(settings.var_dir), name=name, phrases=phrases)
+    except TopicError as error:
+        return _knowledge_page(request, settings.var_dir, str(error), status_code=409)
+    return saved("/console/admin/knowledge")
+
+
+@router.post("/knowledge/topics/{name}/delete")
+def delete_topic(request: Request, settings: SettingsDep, _admin: AdminAgent, name: str) -> Response:
+    """Stop handing a topic to a person at once; the bot answers it from the knowledge base again."""
+    try:
+        remove_topic(topics_file(settings.var_dir), _current_topics(settings.var_dir), name=name)
+    except TopicError as error:
+        return _knowledge_page(request, settings.var_dir, str(error), status_code=404)
+    return saved("/console/admin/knowledge")
 
 
 @router.post("/knowledge/upload")
