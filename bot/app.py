@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
-from bot import console
+from bot import console, observability
 from bot.channels.telegram_app import telegram_channel
 from bot.channels.web import WebSender
 from bot.conversation_flow import ConversationFlow
@@ -74,13 +74,15 @@ def create_app() -> FastAPI:
     )
     hub = LiveHub()
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    metrics = observability.GatewayMetrics()
     app.state.hub = hub
     app.state.rasa = rasa
-    app.state.flow = ConversationFlow(rasa, hub)
+    app.state.flow = ConversationFlow(rasa, hub, metrics)
     app.state.outbox_worker = OutboxWorker(
         [WebSender(hub)],
         poll_seconds=settings.outbox_poll_seconds,
         give_up_after=timedelta(seconds=settings.outbox_give_up_seconds),
+        metrics=metrics,
     )
     app.state.sla_scheduler = SlaScheduler(settings.sla_check_seconds)
     app.state.telegram = telegram_channel(settings, app.state.flow, hub)
@@ -101,5 +103,6 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(pages.router)
     console.install(app, settings)  # the agent console under /console (bot/console)
+    observability.install(app, metrics)  # GET /metrics for Prometheus, request latencies
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

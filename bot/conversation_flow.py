@@ -22,6 +22,7 @@ from handoff import (
 )
 
 from bot.live import LiveHub
+from bot.observability import GatewayMetrics
 from bot.rasa_client import BotUnavailable, RasaClient
 
 logger = logging.getLogger(__name__)
@@ -48,9 +49,10 @@ class Turn:
 class ConversationFlow:
     """Handles one customer message at a time for any channel."""
 
-    def __init__(self, rasa: RasaClient, hub: LiveHub) -> None:
+    def __init__(self, rasa: RasaClient, hub: LiveHub, metrics: GatewayMetrics | None = None) -> None:
         self._rasa = rasa
         self._hub = hub
+        self._metrics = metrics or GatewayMetrics()
 
     def handle_customer_message(
         self, *, conversation_public_id: str, text: str, payload: str | None = None,
@@ -65,6 +67,7 @@ class ConversationFlow:
                                      text=text, payload=payload)
             message.channel_message_id = channel_message_id
             mode = conversation.mode
+            self._metrics.count_messages(conversation.channel, [message])
             is_rating = bool(payload and payload.startswith("/csat"))
             status_of = asked_ticket_number(text) if mode == "human" and not payload else None
             if mode == "human" and not is_rating and status_of is None:
@@ -82,8 +85,9 @@ class ConversationFlow:
 
     def _ask_bot(self, conversation_public_id: str, text: str) -> list[Message]:
         try:
-            replies = self._rasa.send(sender=conversation_public_id, message=text,
-                                      metadata={"gateway": "deskmate"})
+            with self._metrics.time_bot_reply():
+                replies = self._rasa.send(sender=conversation_public_id, message=text,
+                                          metadata={"gateway": "deskmate"})
         except BotUnavailable as error:
             return self._hand_off_for_trouble(conversation_public_id, str(error))
         stored: list[Message] = []
@@ -96,6 +100,7 @@ class ConversationFlow:
                     buttons=reply.buttons, meta=reply.custom,
                 ))
             conversation_id = conversation.id
+            self._metrics.count_messages(conversation.channel, stored)
         self._hub.notify(conversation_id)
         return stored
 
@@ -111,6 +116,7 @@ class ConversationFlow:
                 text=TROUBLE_TEXT.format(number=result.ticket_number, promise=result.promise),
                 meta={"error": error[:500], "ticket": result.ticket_number},
             )
+            self._metrics.count_messages(conversation.channel, [reply])
         self._hub.notify(reply.conversation_id)
         return [reply]
 
@@ -120,6 +126,7 @@ class ConversationFlow:
             assert conversation is not None
             text = status_reply(session, conversation_public_id=conversation_public_id, number=number)
             reply = record_message(session, conversation=conversation, sender="system", text=text)
+            self._metrics.count_messages(conversation.channel, [reply])
         self._hub.notify(reply.conversation_id)
         return reply
 
@@ -134,5 +141,6 @@ class ConversationFlow:
                 ticket = record_csat(session, conversation=conversation, score=score)
             text = CSAT_THANKS if ticket is not None else "Sorry, I couldn't record that rating."
             reply = record_message(session, conversation=conversation, sender="system", text=text)
+            self._metrics.count_messages(conversation.channel, [reply])
         self._hub.notify(reply.conversation_id)
         return [reply]

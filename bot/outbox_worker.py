@@ -14,6 +14,7 @@ from handoff import due_items, mark_delivered, mark_retry, session_scope
 from handoff.models import Conversation, Customer, OutboxItem
 
 from bot.channels.base import ChannelSender, DeliveryError, Outgoing
+from bot.observability import GatewayMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +22,10 @@ logger = logging.getLogger(__name__)
 class OutboxWorker:
     """Polls the outbox and hands each due item to its channel's sender."""
 
-    def __init__(self, senders: list[ChannelSender], *, poll_seconds: float, give_up_after: timedelta) -> None:
+    def __init__(self, senders: list[ChannelSender], *, poll_seconds: float, give_up_after: timedelta,
+                 metrics: GatewayMetrics | None = None) -> None:
         self._senders = {sender.channel: sender for sender in senders}
+        self._metrics = metrics or GatewayMetrics()
         self._poll_seconds = poll_seconds
         self._give_up_after = give_up_after
         self._stopping = asyncio.Event()
@@ -46,18 +49,20 @@ class OutboxWorker:
         """One pass over due items; returns how many were delivered."""
         batch = await run_in_threadpool(self._load_due)
         delivered = 0
-        for item_id, outgoing, channel in batch:
+        for item_id, outgoing, channel, author in batch:
             sender = self._senders[channel]
             try:
                 await sender.deliver(outgoing)
             except DeliveryError as error:
                 await run_in_threadpool(self._record, item_id, str(error), error.retry_after_seconds)
+                self._metrics.count_delivery(channel=channel, sender=author, delivered=False)
                 continue
             await run_in_threadpool(self._record, item_id, None, None)
+            self._metrics.count_delivery(channel=channel, sender=author, delivered=True)
             delivered += 1
         return delivered
 
-    def _load_due(self) -> list[tuple[int, Outgoing, str]]:
+    def _load_due(self) -> list[tuple[int, Outgoing, str, str]]:
         with session_scope() as session:
             batch = []
             for item in due_items(session, channels=list(self._senders)):
@@ -72,7 +77,7 @@ class OutboxWorker:
                     customer_external_id=customer.external_id if customer else "",
                     text=message.text,
                     buttons=list(message.buttons or []),
-                ), item.channel))
+                ), item.channel, message.sender))
             return batch
 
     def _record(self, item_id: int, error: str | None, retry_after: float | None) -> None:
