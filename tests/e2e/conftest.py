@@ -1,7 +1,7 @@
 """The real product for end-to-end tests: Rasa, the action server and the gateway on free ports."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from handoff import Agent, create_agent, session_scope
 from handoff.models import SkillGroup
+from tests.utils.telegram_standin import BotApiStandIn
 
 AGENT_EMAIL = "sam@ledgerly.example"
 AGENT_PASSWORD = "a long test password"
@@ -80,3 +81,34 @@ def agent_api(stack: RunningStack) -> Iterator[httpx.Client]:
     client = signed_in(stack, AGENT_EMAIL)
     yield client
     client.close()
+
+
+# The Telegram channel against a local stand-in of the Bot API (module scope: a module that uses
+# it gets its own stand-in and its own second gateway with the channel on).
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[BotApiStandIn]:
+    server = BotApiStandIn(token="123456:e2e-standin-token")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def telegram_gateway(stack: RunningStack, standin: BotApiStandIn) -> Iterator[ManagedProcess]:
+    """A gateway with the Telegram channel on, polling the stand-in."""
+    config = replace(stack.config, gateway_port=free_port())
+    gateway = build_processes(config, stack.model)[-1]
+    gateway.log_path = config.var_dir / "log" / f"gateway-telegram-{config.gateway_port}.log"
+    gateway.env = {
+        **gateway.env,
+        "DESKMATE_TELEGRAM_BOT_TOKEN": standin.token,
+        "DESKMATE_TELEGRAM_BASE_URL": standin.base_url,
+        "DESKMATE_TELEGRAM_POLL_TIMEOUT": "5",
+        "DESKMATE_OUTBOX_POLL_SECONDS": "0.2",
+    }
+    gateway.start()
+    gateway.wait_healthy(90)
+    yield gateway
+    gateway.stop()

@@ -1,14 +1,16 @@
 """The console refuses what it must, in a real browser: another group's ticket, forms without
 their CSRF token, HTML and scripts written by customers (widget and Telegram paths)."""
 
+import re
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from handoff import hand_off, record_message, session_scope, start_conversation
+from bot.processes import ManagedProcess
 from tests.e2e.conftest import AGENT_EMAIL, LEAD_EMAIL, OUTSIDER_EMAIL, RunningStack
+from tests.utils.telegram_standin import BotApiStandIn
 from tests.e2e.test_console_flow import BOT_TIMEOUT, People, ask, chromium, handed_off, ticket_number
 
 PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script> hello'
@@ -97,25 +99,23 @@ def test_html_from_the_widget_shows_as_text_and_never_runs(stack: RunningStack, 
     _assert_nothing_ran(lead, dialogs)
 
 
-def test_html_from_telegram_shows_as_text_and_never_runs(stack: RunningStack, people: People) -> None:
-    # Stored exactly as the Telegram adapter stores an update: the customer's name and text as written.
-    with session_scope(stack.config.database_url) as session:
-        conversation, _token = start_conversation(
-            session,
-            channel="telegram",
-            external_id="7100001",
-            display_name='<img src=x onerror="alert(3)">Mallory',
-        )
-        record_message(session, conversation=conversation, sender="customer", text=PAYLOAD)
-        number = hand_off(
-            session,
-            conversation_public_id=conversation.public_id,
-            reason="asked_for_human",
-            channel="telegram",
-        ).ticket_number
+def test_html_from_telegram_shows_as_text_and_never_runs(
+    stack: RunningStack, people: People, standin: BotApiStandIn, telegram_gateway: ManagedProcess
+) -> None:
+    # Through the Telegram channel: a user with markup in their name writes markup, then asks for a person.
+    user = 7_100_001
+    name = '<img src=x onerror="alert(3)">Mallory'
+    standin.push_message(user, PAYLOAD, first_name=name)
+    seen = len(standin.wait_for(lambda: standin.sent(user) or None, timeout=BOT_TIMEOUT / 1000, what="a bot reply"))
+    standin.push_message(user, "/human", first_name=name)
+    handoff_reply = standin.wait_for(
+        lambda: next((m for m in standin.sent(user)[seen:] if "ticket #" in m.text), None),
+        timeout=BOT_TIMEOUT / 1000, what="the handoff message",
+    )
+    number = int(re.search(r"ticket #(\d+)", handoff_reply.text).group(1))  # type: ignore[union-attr]
     dialogs: list[str] = []
     lead = people.agent(LEAD_EMAIL, f"/console/tickets/{number}", dialogs)
-    expect(lead.get_by_test_id("customer")).to_contain_text('<img src=x onerror="alert(3)">Mallory')
+    expect(lead.get_by_test_id("customer")).to_contain_text(name)
     expect(lead.locator('[data-testid="message"][data-sender="customer"]').first).to_contain_text(PAYLOAD)
     _assert_nothing_ran(lead, dialogs)
     lead.goto(f"{stack.base_url}/console/tickets?q=Mallory")

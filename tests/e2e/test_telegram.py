@@ -9,15 +9,13 @@ import os
 import re
 import signal
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from bot.processes import ManagedProcess, free_port
-from bot.stack import build_processes
+from bot.processes import ManagedProcess
 from handoff import list_messages, session_scope, start_conversation
 from handoff.conversations import latest_conversation_for_customer
 from tests.e2e.conftest import RunningStack
@@ -26,33 +24,6 @@ from tests.utils.telegram_standin import BotApiStandIn, SentMessage
 ARTICLE_BASE = "https://help.ledgerly.example/articles/"
 TEXT_ONLY = "I can only read text here"
 _users = itertools.count(7_000_001)
-
-
-@pytest.fixture(scope="module")
-def standin() -> Iterator[BotApiStandIn]:
-    server = BotApiStandIn(token="123456:e2e-standin-token")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def telegram_gateway(stack: RunningStack, standin: BotApiStandIn) -> Iterator[ManagedProcess]:
-    """A gateway with the Telegram channel on, polling the stand-in."""
-    config = replace(stack.config, gateway_port=free_port())
-    gateway = build_processes(config, stack.model)[-1]
-    gateway.log_path = config.var_dir / "log" / f"gateway-telegram-{config.gateway_port}.log"
-    gateway.env = {
-        **gateway.env,
-        "DESKMATE_TELEGRAM_BOT_TOKEN": standin.token,
-        "DESKMATE_TELEGRAM_BASE_URL": standin.base_url,
-        "DESKMATE_TELEGRAM_POLL_TIMEOUT": "5",
-        "DESKMATE_OUTBOX_POLL_SECONDS": "0.2",
-    }
-    gateway.start()
-    gateway.wait_healthy(90)
-    yield gateway
-    gateway.stop()
 
 
 def _reply(standin: BotApiStandIn, user: int, seen: int,
