@@ -32,6 +32,7 @@ def escalate(session: Session, ticket: Ticket, *, actor: str, reason: str, note:
     ticket.skill_group = target.name
     ticket.assignee_id = None
     ticket.recommended_assignee_id = None
+    ticket.escalated_count += 1
     add_event(
         session, ticket, "escalated", actor, reason=reason, note=note,
         from_group=current.name if current else None, to_group=target.name, tier=target.tier,

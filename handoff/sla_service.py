@@ -19,7 +19,7 @@ from handoff.escalation import CannotEscalate, escalate
 from handoff.helpdesk_config import policy
 from handoff.lifecycle import OPEN_STATES, InvalidTransition, change_status
 from handoff.models import Calendar, SlaMark, SlaPolicy, Ticket, utcnow
-from handoff.sla_clock import Pause, due_at, sla_state
+from handoff.sla_clock import Pause, due_at, elapsed_business_minutes, sla_state
 from handoff.timeline import add_event
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,34 @@ def refresh_resolution_due(session: Session, ticket: Ticket, *, now: datetime | 
     calendar = calendar_named(session, ticket.sla_calendar)
     start = ticket.human_started_at or ticket.created_at
     ticket.resolution_due = due_at(calendar, start, ticket.resolution_minutes, pauses_of(ticket), now=now or utcnow())
+
+
+def measure_first_response(session: Session, ticket: Ticket) -> None:
+    """Store how long the first reply took: business minutes of the ticket's calendar since the
+    human side began (handoff or reopen). The first-response clock never pauses.
+
+    Stored once when the reply happens, so the dashboard aggregates it in SQL.
+    """
+    if ticket.first_responded_at is None:
+        ticket.first_response_business_minutes = None
+        return
+    calendar = calendar_named(session, ticket.sla_calendar)
+    start = ticket.human_started_at or ticket.created_at
+    ticket.first_response_business_minutes = elapsed_business_minutes(calendar, start, ticket.first_responded_at)
+
+
+def measure_resolution(session: Session, ticket: Ticket) -> None:
+    """Store how long resolving took (business minutes, time awaiting the customer taken out),
+    and fix the resolution deadline as the pauses moved it, so "met by the deadline" holds.
+    """
+    if ticket.resolved_at is None:
+        ticket.resolution_business_minutes = None
+        return
+    calendar = calendar_named(session, ticket.sla_calendar)
+    start = ticket.human_started_at or ticket.created_at
+    pauses = pauses_of(ticket)
+    ticket.resolution_business_minutes = elapsed_business_minutes(calendar, start, ticket.resolved_at, pauses)
+    ticket.resolution_due = due_at(calendar, start, ticket.resolution_minutes, pauses, now=ticket.resolved_at)
 
 
 def policy_for(session: Session, *, priority: str, category: str) -> SlaPolicy | None:

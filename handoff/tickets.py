@@ -22,7 +22,13 @@ from handoff.helpdesk_config import policy
 from handoff.lifecycle import OPEN_STATES, change_status
 from handoff.models import Agent, Conversation, Message, OutboxItem, Ticket, utcnow
 from handoff.sla_clock import first_reply_promise
-from handoff.sla_service import apply_targets, calendar_named, refresh_resolution_due
+from handoff.sla_service import (
+    apply_targets,
+    calendar_named,
+    measure_first_response,
+    measure_resolution,
+    refresh_resolution_due,
+)
 from handoff.timeline import add_event, agent_actor
 
 logger = logging.getLogger(__name__)
@@ -129,6 +135,8 @@ def create_ticket(
     category, confidence, method = _category(classification, texts, category_hint)
     knobs = policy()
     now = utcnow()
+    # A follow-up to a closed ticket comes from the ticket thread, not from a talk with the bot.
+    bot_seconds = None if previous is not None else _seconds_with_bot(session, conversation, now)
     ticket = Ticket(
         conversation=conversation,
         subject=(texts[0] if texts else "Conversation handed off")[:300],
@@ -143,6 +151,7 @@ def create_ticket(
         first_response_due=now,
         resolution_due=now,
         previous_ticket_id=previous.id if previous else None,
+        bot_seconds=bot_seconds,
     )
     if knobs.urgent_to_senior and ticket.priority == "urgent":
         negative_or_urgent = True
@@ -169,6 +178,16 @@ def create_ticket(
     session.flush()
     logger.info("ticket %s created (%s) for group %s", ticket.number, reason, ticket.skill_group)
     return ticket
+
+
+def _seconds_with_bot(session: Session, conversation: Conversation, now: datetime) -> float:
+    """Wall-clock seconds the customer spent with the bot before this handoff.
+
+    The bot took the conversation when it started, or again when its last ticket was closed.
+    """
+    back_to_bot = session.scalar(select(func.max(Ticket.closed_at)).where(Ticket.conversation_id == conversation.id))
+    start = max(conversation.created_at, back_to_bot) if back_to_bot is not None else conversation.created_at
+    return max(0.0, (now - start).total_seconds())
 
 
 def _category(classification: Classification, texts: list[str], hint: str | None) -> tuple[str, float, str]:
@@ -283,6 +302,8 @@ def reopen(session: Session, ticket: Ticket, *, actor: str, reason: str) -> None
     change_status(session, ticket, "in_progress", actor=actor, reason=reason)
     apply_targets(session, ticket, start=utcnow())
     ticket.first_responded_at = None
+    # The measured durations belong to the cycle that just ended; the new one measures afresh.
+    ticket.first_response_business_minutes = ticket.resolution_business_minutes = None
     ticket.conversation.mode = "human"
 
 
@@ -308,6 +329,7 @@ def add_agent_reply(session: Session, *, number: int, agent: Agent, text: str,
                   reason="replied")
     if ticket.first_responded_at is None:
         ticket.first_responded_at = message.created_at
+        measure_first_response(session, ticket)
         add_event(session, ticket, "first_response", actor, message_id=message.id)
     add_event(session, ticket, "agent_reply", actor, message_id=message.id)
     if ticket.status in ("new", "resolved"):
@@ -336,6 +358,7 @@ def resolve(session: Session, *, number: int, actor: str, reason: str | None = N
     """Resolve the ticket and ask the customer, in their channel, how we did (CSAT 1–5)."""
     ticket = require_ticket(session, number=number)
     change_status(session, ticket, "resolved", actor=actor, reason=reason)
+    measure_resolution(session, ticket)
     notify_customer(
         session, ticket,
         f"Your ticket #{ticket.number} has been resolved. How would you rate the help you got?",
