@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from handoff import always_human_topic
 from kb_index import KnowledgeBaseNotFound
 
-from actions.services import knowledge_base
+from actions.services import knowledge_base, record_choice, record_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +47,18 @@ class ActionAnswerFromKb(Action):
         if chosen:
             return self._answer_chosen(dispatcher, tracker, str(chosen))
         if always_human_topic(question):
+            record_lookup(tracker.sender_id, question, "always_human")
             return [FollowupAction("action_handoff")]
         try:
             answer = knowledge_base().answer(question)
         except (KnowledgeBaseNotFound, OSError):
             logger.exception("knowledge base unavailable")
             dispatcher.utter_message(text=KB_DOWN_TEXT)
+            record_lookup(tracker.sender_id, question, "unavailable")
             return [SlotSet("handoff_reason", "bot_unavailable"), FollowupAction("action_handoff")]
         logger.info("kb decision %s %.2f %s", answer.decision, answer.confidence, answer.article_id)
         if answer.decision == "answer" and answer.article_id:
+            record_lookup(tracker.sender_id, question, "answer", answer)
             dispatcher.utter_message(
                 text=_answer_text(answer.passage or "", answer.title or "", answer.url or ""),
                 buttons=FEEDBACK_BUTTONS,
@@ -68,8 +71,10 @@ class ActionAnswerFromKb(Action):
                  "payload": f'/choose_article{{"article_id":"{candidate.article_id}"}}'}
                 for candidate in answer.candidates[:3]
             ]
+            record_lookup(tracker.sender_id, question, "clarify", answer)
             dispatcher.utter_message(text=CLARIFY_TEXT, buttons=[*buttons, HUMAN_BUTTON])
             return [SlotSet("kb_misses", 0.0)]
+        record_lookup(tracker.sender_id, question, "miss", answer)
         return self._miss(dispatcher, tracker)
 
     def _answer_chosen(
@@ -81,6 +86,7 @@ class ActionAnswerFromKb(Action):
             return self._miss(dispatcher, tracker)
         earlier_question = _last_typed_question(tracker)
         passage = kb.best_passage(article_id, earlier_question or article.title)
+        record_choice(tracker.sender_id, article_id, earlier_question or article.title)
         dispatcher.utter_message(text=_answer_text(passage, article.title, article.url), buttons=FEEDBACK_BUTTONS)
         return [SlotSet("kb_misses", 0.0), SlotSet("last_article_id", article_id), SlotSet("article_id", None)]
 

@@ -8,6 +8,9 @@ failure further on (Rasa down, a timeout) never loses what the customer wrote.
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
 from handoff import (
     Message,
     asked_ticket_number,
@@ -20,6 +23,8 @@ from handoff import (
     session_scope,
     status_reply,
 )
+from handoff.kb_queries import record_kb_feedback
+from handoff.models import Conversation
 
 from bot.live import LiveHub
 from bot.observability import GatewayMetrics
@@ -32,6 +37,17 @@ TROUBLE_TEXT = (
     "team as ticket #{number}. {promise} Nothing you wrote is lost."
 )
 CSAT_THANKS = "Thank you for rating our help! If you'd like to tell us more, just write it here."
+# The buttons under a knowledge-base answer, and whether each says the answer helped.
+FEEDBACK_PAYLOADS = {"/feedback_helped": True, "/feedback_not_helped": False}
+
+
+def _record_feedback(session: Session, conversation: Conversation, *, helped: bool) -> None:
+    """Keep a feedback click for the dashboard, whatever Rasa does next; never fail the message."""
+    try:
+        with session.begin_nested():
+            record_kb_feedback(session, conversation=conversation, helped=helped)
+    except SQLAlchemyError:
+        logger.exception("could not record feedback in conversation %s", conversation.public_id)
 
 
 class ConversationNotFound(LookupError):
@@ -66,6 +82,8 @@ class ConversationFlow:
             message = record_message(session, conversation=conversation, sender="customer",
                                      text=text, payload=payload)
             message.channel_message_id = channel_message_id
+            if payload in FEEDBACK_PAYLOADS:
+                _record_feedback(session, conversation, helped=FEEDBACK_PAYLOADS[payload])
             mode = conversation.mode
             self._metrics.count_messages(conversation.channel, [message])
             is_rating = bool(payload and payload.startswith("/csat"))

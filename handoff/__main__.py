@@ -5,10 +5,12 @@
     python -m handoff tickets
     python -m handoff reply NUMBER "text" --agent EMAIL
     python -m handoff retrain-classifier [--index DIR]
+    python -m handoff report [--since 30d] [--channel C] [--category C] [--group G] [--agent EMAIL] [--json]
 """
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -90,6 +92,38 @@ def _cmd_retrain_classifier(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from handoff.metrics import DashboardFilters, Period, build_dashboard, parse_since  # noqa: PLC0415
+    from handoff.metrics.report import find_gaps, format_report, gaps_to_dict  # noqa: PLC0415
+    from handoff.models import SkillGroup  # noqa: PLC0415
+
+    try:
+        days = parse_since(args.since)
+    except ValueError as error:
+        sys.stderr.write(f"error: --since: {error}\n")
+        return 2
+    with session_scope(read_only=True) as session:
+        agent = None
+        if args.agent:
+            agent = session.scalar(select(Agent).where(Agent.email == args.agent.strip().lower()))
+            if agent is None:
+                sys.stderr.write(f"error: no agent with e-mail {args.agent}\n")
+                return 2
+        if args.group and session.scalar(select(SkillGroup.id).where(SkillGroup.name == args.group)) is None:
+            sys.stderr.write(f"error: no skill group {args.group!r}\n")
+            return 2
+        filters = DashboardFilters(channel=args.channel, category=args.category, group=args.group,
+                                   agent_id=agent.id if agent else None)
+        period = Period.last(days)
+        dashboard = build_dashboard(session, period=period, filters=filters, now=period.end)
+        gaps = find_gaps(session, period=period, filters=filters)
+        if args.json:
+            sys.stdout.write(json.dumps({**dashboard.to_dict(), "kb_gaps": gaps_to_dict(gaps)}, indent=2) + "\n")
+        else:
+            sys.stdout.write(format_report(dashboard, gaps=gaps, agent_label=agent.email if agent else None))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
                                   help="train the category classifier on the KB, resolved tickets and corrections")
     retrain.add_argument("--index", help="knowledge-base index folder (default: the product's)")
     retrain.set_defaults(func=_cmd_retrain_classifier)
+    report = commands.add_parser("report", help="print the lead dashboard's figures and tables")
+    report.add_argument("--since", default="30d", help="period length up to now: 30d (days) or 12w (weeks)")
+    report.add_argument("--channel", default="", help="only conversations of this channel (web, telegram)")
+    report.add_argument("--category", default="", help="only tickets of this category")
+    report.add_argument("--group", default="", help="only tickets of this skill group")
+    report.add_argument("--agent", default="", help="only tickets assigned to the agent with this e-mail")
+    report.add_argument("--json", action="store_true", help="print JSON instead of text")
+    report.set_defaults(func=_cmd_report)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -140,8 +140,8 @@ def _outcome_figures(now_counts: dict[str, int] | None, before_counts: dict[str,
                share(before_counts, "confirmed"), "ratio",
                "Share of bot conversations resolved by the bot where the customer clicked \"that helped\"." + note),
         Figure("handed_off_rate", "Handed off", share(now_counts, "handed_off"), share(before_counts, "handed_off"),
-               "ratio", "Share of bot conversations that got a ticket at or after their first question, "
-                        "whatever the customer clicked before." + note),
+               "ratio", "Share of bot conversations the bot handed to a person (a ticket opened at or after their "
+                        "first question), whatever the customer clicked before." + note),
         Figure("abandoned_rate", "Abandoned", share(now_counts, "abandoned"), share(before_counts, "abandoned"),
                "ratio", "Share of bot conversations without a ticket that ended with a \"didn't help\" click "
                         "or without an answer (the bot did not know, or offered choices)." + note),
