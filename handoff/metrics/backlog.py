@@ -2,6 +2,9 @@
 
 The daily trend is rebuilt from the timeline, not from today's states: a ticket's state at a
 moment is the one its last status change before that moment set ("new" before any change).
+The lifecycle lets a ticket leave "resolved" only by a reopen (or for good, closed), so a
+ticket never reopened was open exactly from its creation to its resolution or closure, which
+the ticket itself records; only reopened tickets need their status changes.
 One query covers every day of the period: each stretch a ticket spent open adds one from the
 day it opened to the day it stopped, and a running sum over the days gives the backlog at each
 day's end (midnight UTC).
@@ -9,8 +12,9 @@ day's end (midnight UTC).
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from handoff.lifecycle import OPEN_STATES
@@ -46,16 +50,27 @@ def _may_be_open(since: datetime, until: datetime, filters: DashboardFilters) ->
 def _open_stretches(since: datetime, until: datetime, filters: DashboardFilters) -> Subquery:
     """(opened, stopped): each stretch of time a ticket spent in an open state, up to `until`.
 
-    `stopped` is NULL when the ticket was still open at `until`.
+    `stopped` is NULL when the ticket was still open at `until`. A ticket never reopened was
+    open once, from its creation to its resolution (or its closure without one); only the
+    reopened ones are read from their timeline.
     """
+    stopped = func.coalesce(Ticket.resolved_at, Ticket.closed_at)
+    open_once = select(Ticket.created_at.label("opened"), stopped.label("stopped")).where(
+        Ticket.reopened_count == 0, Ticket.created_at < until, or_(stopped.is_(None), stopped >= since),
+        *ticket_conditions(filters))
+    return union_all(open_once, _reopened_stretches(since, until, filters)).subquery("open_stretches")
+
+
+def _reopened_stretches(since: datetime, until: datetime, filters: DashboardFilters) -> Select[Any]:
+    """The open stretches of reopened tickets, from their status changes."""
     timestamp = Ticket.created_at.type
-    candidates = _may_be_open(since, until, filters)
+    candidates = [Ticket.reopened_count > 0, *_may_be_open(since, until, filters)]
     changes = union_all(
         select(Ticket.id.label("ticket_id"), Ticket.created_at.label("at"), literal(0).label("seq"),
                literal("new").label("state")).where(*candidates),
         select(TicketEvent.ticket_id, TicketEvent.created_at, TicketEvent.id, new_status())
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(TicketEvent.kind == "status_changed", TicketEvent.created_at < until, *candidates),
+        .where(TicketEvent.ticket_id.in_(select(Ticket.id).where(*candidates)),
+               TicketEvent.kind == "status_changed", TicketEvent.created_at < until),
     ).subquery("changes")
     next_change = func.lead(changes.c.at).over(partition_by=changes.c.ticket_id,
                                                order_by=(changes.c.at, changes.c.seq))
@@ -64,11 +79,7 @@ def _open_stretches(since: datetime, until: datetime, filters: DashboardFilters)
         type_coerce(next_change, timestamp).label("stopped"),
         changes.c.state.label("state"),
     ).subquery("stretches")
-    return (
-        select(stretches.c.opened, stretches.c.stopped)
-        .where(stretches.c.state.in_(OPEN_STATES))
-        .subquery("open_stretches")
-    )
+    return select(stretches.c.opened, stretches.c.stopped).where(stretches.c.state.in_(OPEN_STATES))
 
 
 def backlog_at(session: Session, moment: datetime, filters: DashboardFilters) -> int:
@@ -86,18 +97,21 @@ def backlog_by_day(session: Session, days: list[date], filters: DashboardFilters
     first_end, last_end = day_start(days[0] + timedelta(days=1)), day_start(days[-1] + timedelta(days=1))
     stretches = _open_stretches(first_end, last_end, filters)
     # A stretch counts at the end of day d when opened < end(d) <= stopped, that is on the days
-    # from the day it opened up to, not including, the day it stopped.
-    relevant = and_(stretches.c.opened < last_end,
-                    or_(stretches.c.stopped.is_(None), stretches.c.stopped >= first_end))
+    # from the day it opened up to, not including, the day it stopped. One pass counts the
+    # stretches per (opened day, stopped day); a running sum over the days does the rest.
     opened_day, stopped_day = utc_day(stretches.c.opened), utc_day(stretches.c.stopped)
-    starts = select(opened_day.label("day"), func.count().label("change")).where(relevant).group_by(opened_day)
-    stops = (select(stopped_day.label("day"), (-func.count()).label("change"))
-             .where(relevant, stretches.c.stopped.is_not(None), stretches.c.stopped < last_end)
-             .group_by(stopped_day))
+    query = (
+        select(opened_day, stopped_day, func.count())
+        .where(stretches.c.opened < last_end,
+               or_(stretches.c.stopped.is_(None), stretches.c.stopped >= first_end))
+        .group_by(opened_day, stopped_day)
+    )
     changes: dict[date, int] = {}
-    for value, change in session.execute(union_all(starts, stops)):
-        day = max(as_day(value), days[0])  # stretches opened earlier are open when the period starts
-        changes[day] = changes.get(day, 0) + int(change)
+    for opened, stopped, count in session.execute(query):
+        start = max(as_day(opened), days[0])  # stretches opened earlier are open when the period starts
+        changes[start] = changes.get(start, 0) + int(count)
+        if stopped is not None and as_day(stopped) <= days[-1]:
+            changes[as_day(stopped)] = changes.get(as_day(stopped), 0) - int(count)
     running, result = 0, {}
     for day in days:
         running += changes.get(day, 0)

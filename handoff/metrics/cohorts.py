@@ -1,15 +1,17 @@
 """The sets of tickets several sections count, defined once so every view agrees.
 
 - *created in the period*: tickets.created_at in the period;
-- *resolved in the period*: tickets moved to "resolved" in the period, read from the timeline
-  (status_changed events), so a ticket reopened since still counts where it was resolved;
+- *resolved in the period*: tickets moved to "resolved" in the period. A ticket never reopened
+  was resolved once, at tickets.resolved_at; a reopened one's resolutions are read from its
+  timeline (status_changed events), so it still counts where it was resolved. Only the few
+  reopened tickets cost a look at the timeline.
 - *first responded in* / *resolution measured in the period*: the measured business-minute
   durations, on the ticket's current human cycle (a reopen starts a new one).
 """
 
 import logging
 
-from sqlalchemy import ColumnElement, Subquery, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, or_, select, union_all
 
 from handoff.metrics.filters import DashboardFilters, ticket_conditions
 from handoff.metrics.period import Period
@@ -33,14 +35,28 @@ def created_in(period: Period, filters: DashboardFilters) -> list[ColumnElement[
     return [Ticket.created_at >= period.start, Ticket.created_at < period.end, *ticket_conditions(filters)]
 
 
+def reopened_tickets(filters: DashboardFilters) -> Select[tuple[int]]:
+    """Ids of the tickets reopened at least once (their timeline holds several resolutions)."""
+    return select(Ticket.id).where(Ticket.reopened_count > 0, *ticket_conditions(filters))
+
+
+def resolve_events(period: Period, filters: DashboardFilters) -> list[ColumnElement[bool]]:
+    """Conditions on TicketEvent: a reopened ticket moved to resolved in the period."""
+    return [TicketEvent.ticket_id.in_(reopened_tickets(filters)), TicketEvent.kind == "status_changed",
+            TicketEvent.created_at >= period.start, TicketEvent.created_at < period.end,
+            new_status() == "resolved"]
+
+
 def resolutions(period: Period, filters: DashboardFilters) -> Subquery:
-    """(ticket_id, resolved_at): tickets resolved in the period, with their first resolution in it."""
-    return (
-        select(TicketEvent.ticket_id.label("ticket_id"), func.min(TicketEvent.created_at).label("resolved_at"))
+    """(ticket_id): each ticket resolved in the period, once."""
+    resolved_now = select(Ticket.id.label("ticket_id")).where(
+        Ticket.resolved_at >= period.start, Ticket.resolved_at < period.end, *ticket_conditions(filters))
+    resolved_before_reopen = (
+        select(TicketEvent.ticket_id)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(TicketEvent.kind == "status_changed", new_status() == "resolved",
-               TicketEvent.created_at >= period.start, TicketEvent.created_at < period.end,
-               *ticket_conditions(filters))
+        .where(*resolve_events(period, filters),
+               # Those whose latest resolution is in the period are counted above.
+               or_(Ticket.resolved_at.is_(None), Ticket.resolved_at < period.start, Ticket.resolved_at >= period.end))
         .group_by(TicketEvent.ticket_id)
-        .subquery("resolutions")
     )
+    return union_all(resolved_now, resolved_before_reopen).subquery("resolutions")

@@ -10,10 +10,10 @@
 import logging
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from handoff.metrics.cohorts import created_in, new_status, old_status, resolutions
+from handoff.metrics.cohorts import created_in, resolutions, resolve_events
 from handoff.metrics.filters import DashboardFilters
 from handoff.metrics.model import Figure, Section, Table, ratio
 from handoff.metrics.period import Period
@@ -27,19 +27,25 @@ SCORES = (1, 2, 3, 4, 5)
 def resolution_outcomes(session: Session, period: Period, filters: DashboardFilters) -> dict[str, float | int | None]:
     """resolved, rated, average score and reopened (later) for the tickets resolved in the period."""
     resolved = resolutions(period, filters)
-    later = aliased(TicketEvent)
-    reopened = exists().where(later.ticket_id == resolved.c.ticket_id, later.kind == "status_changed",
-                              later.created_at > resolved.c.resolved_at,
-                              later.detail["old"].as_string() == "resolved",
-                              later.detail["new"].as_string() == "in_progress")
-    query = (
-        select(func.count(), func.count(Ticket.csat_score), func.avg(Ticket.csat_score),
-               func.sum(case((reopened, 1), else_=0)))
-        .select_from(resolved).join(Ticket, Ticket.id == resolved.c.ticket_id)
-    )
-    count, rated, average, reopens = session.execute(query).one()
+    query = (select(func.count(), func.count(Ticket.csat_score), func.avg(Ticket.csat_score))
+             .select_from(resolved).join(Ticket, Ticket.id == resolved.c.ticket_id))
+    count, rated, average = session.execute(query).one()
     return {"resolved": int(count), "rated": int(rated), "average": float(average) if average is not None else None,
-            "reopened": int(reopens or 0)}
+            "reopened": reopened_after_resolution(session, period, filters)}
+
+
+def reopened_after_resolution(session: Session, period: Period, filters: DashboardFilters) -> int:
+    """Tickets resolved in the period and reopened after that (only reopened tickets can be)."""
+    first_resolution = (
+        select(TicketEvent.ticket_id.label("ticket_id"), func.min(TicketEvent.created_at).label("resolved_at"))
+        .where(*resolve_events(period, filters)).group_by(TicketEvent.ticket_id).subquery("first_resolution")
+    )
+    later = aliased(TicketEvent)
+    query = select(func.count(func.distinct(first_resolution.c.ticket_id))).select_from(first_resolution).join(
+        later, and_(later.ticket_id == first_resolution.c.ticket_id, later.kind == "status_changed",
+                    later.created_at > first_resolution.c.resolved_at,
+                    later.detail["old"].as_string() == "resolved", later.detail["new"].as_string() == "in_progress"))
+    return int(session.scalar(query) or 0)
 
 
 def score_counts(session: Session, period: Period, filters: DashboardFilters) -> dict[int, int]:

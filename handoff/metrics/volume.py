@@ -3,10 +3,10 @@
 import logging
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from handoff.metrics.cohorts import created_in, new_status
+from handoff.metrics.cohorts import created_in, resolve_events
 from handoff.metrics.filters import DashboardFilters, ticket_conditions
 from handoff.metrics.model import Figure, Section, Table, ratio
 from handoff.metrics.period import Period
@@ -29,17 +29,22 @@ def created_per_day(session: Session, period: Period, filters: DashboardFilters)
 
 
 def resolved_per_day(session: Session, period: Period, filters: DashboardFilters) -> dict[date, int]:
-    """Tickets moved to resolved per UTC day (a ticket resolved on two days counts on both)."""
-    day = utc_day(TicketEvent.created_at)
-    query = (
-        select(day, func.count(func.distinct(TicketEvent.ticket_id)))
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(TicketEvent.kind == "status_changed", new_status() == "resolved",
-               TicketEvent.created_at >= period.start, TicketEvent.created_at < period.end,
-               *ticket_conditions(filters))
-        .group_by(day)
-    )
-    return {as_day(value): int(count) for value, count in session.execute(query)}
+    """Tickets moved to resolved per UTC day (a ticket resolved on two days counts on both).
+
+    A ticket never reopened was resolved once, at resolved_at; reopened ones from their timeline.
+    """
+    once = utc_day(Ticket.resolved_at)
+    resolved_once = (select(once.label("day"), func.count(Ticket.id).label("tickets"))
+                     .where(Ticket.reopened_count == 0, Ticket.resolved_at >= period.start,
+                            Ticket.resolved_at < period.end, *ticket_conditions(filters))
+                     .group_by(once))
+    again = utc_day(TicketEvent.created_at)
+    resolved_again = (select(again.label("day"), func.count(func.distinct(TicketEvent.ticket_id)).label("tickets"))
+                      .where(*resolve_events(period, filters)).group_by(again))
+    counts: dict[date, int] = {}
+    for value, count in session.execute(union_all(resolved_once, resolved_again)):
+        counts[as_day(value)] = counts.get(as_day(value), 0) + int(count)
+    return counts
 
 
 def created_per_category(session: Session, period: Period, filters: DashboardFilters) -> dict[str, int]:
