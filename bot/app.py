@@ -23,7 +23,7 @@ from bot.conversation_flow import ConversationFlow
 from bot.live import LiveHub
 from bot.outbox_worker import OutboxWorker
 from bot.rasa_client import RasaClient
-from bot.routes import agent, health, pages, queues, status_page, templates, tickets, widget
+from bot.routes import agent, dashboard_api, health, pages, queues, status_page, templates, tickets, widget
 from bot.scheduler import SlaScheduler
 from bot.settings import get_settings
 
@@ -99,6 +99,7 @@ def create_app() -> FastAPI:
     app.include_router(tickets.router)
     app.include_router(queues.router)
     app.include_router(templates.router)
+    app.include_router(dashboard_api.router)
     app.include_router(status_page.router)
     app.include_router(health.router)
     app.include_router(pages.router)

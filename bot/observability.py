@@ -25,12 +25,12 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
-
-from handoff import OPEN_STATES, Message
-from handoff.models import Conversation, KbQuery, OutboxItem, SlaMark, Ticket
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
 
 from bot.read_session import ReadSessionDep
+from handoff import OPEN_STATES, Message
+from handoff.models import Conversation, KbQuery, OutboxItem, SlaMark, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -48,23 +48,33 @@ class GatewayMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.messages = Counter(
-            "deskmate_messages", "Messages through the conversation flow: customer messages in, bot and "
-            "system replies out.", ["channel", "sender"], registry=self.registry,
+            "deskmate_messages",
+            "Messages through the conversation flow: customer messages in, bot and system replies out.",
+            ["channel", "sender"],
+            registry=self.registry,
         )
         self.outbox_deliveries = Counter(
-            "deskmate_outbox_deliveries", "Outbox deliveries to the customer's channel (agent replies, "
+            "deskmate_outbox_deliveries",
+            "Outbox deliveries to the customer's channel (agent replies, "
             "notices) by outcome: delivered, or retry (the item stays queued or gives up).",
-            ["channel", "sender", "outcome"], registry=self.registry,
+            ["channel", "sender", "outcome"],
+            registry=self.registry,
         )
         self.bot_reply_seconds = Histogram(
-            "deskmate_bot_reply_seconds", "Round trip from the gateway to Rasa and back for one customer "
+            "deskmate_bot_reply_seconds",
+            "Round trip from the gateway to Rasa and back for one customer "
             "message; outcome unavailable when Rasa failed or timed out.",
-            ["outcome"], buckets=BOT_REPLY_BUCKETS, registry=self.registry,
+            ["outcome"],
+            buckets=BOT_REPLY_BUCKETS,
+            registry=self.registry,
         )
         self.http_request_seconds = Histogram(
-            "deskmate_http_request_seconds", "Time from receiving an HTTP request to starting the response, "
+            "deskmate_http_request_seconds",
+            "Time from receiving an HTTP request to starting the response, "
             "by route template (streams count until their headers are sent).",
-            ["method", "route", "status"], buckets=HTTP_BUCKETS, registry=self.registry,
+            ["method", "route", "status"],
+            buckets=HTTP_BUCKETS,
+            registry=self.registry,
         )
 
     def count_messages(self, channel: str, messages: Iterable[Message]) -> None:
@@ -104,22 +114,34 @@ class DatabaseCollector(Collector):
         yield self._kb_decisions()
 
     def _outbox_depth(self) -> Metric:
-        counts = dict(self._session.execute(
-            select(OutboxItem.status, func.count()).where(OutboxItem.status.in_(OUTBOX_WAITING))
-            .group_by(OutboxItem.status)
-        ).tuples().all())
+        counts = dict(
+            self._session.execute(
+                select(OutboxItem.status, func.count())
+                .where(OutboxItem.status.in_(OUTBOX_WAITING))
+                .group_by(OutboxItem.status)
+            )
+            .tuples()
+            .all()
+        )
         family = GaugeMetricFamily(
-            "deskmate_outbox_depth", "Outbox items not delivered: pending (waiting or retrying) and "
-            "failed (given up).", labels=["status"],
+            "deskmate_outbox_depth",
+            "Outbox items not delivered: pending (waiting or retrying) and failed (given up).",
+            labels=["status"],
         )
         for status in OUTBOX_WAITING:
             family.add_metric([status], counts.get(status, 0))
         return family
 
     def _open_tickets(self) -> Metric:
-        counts = dict(self._session.execute(
-            select(Ticket.status, func.count()).where(Ticket.status.in_(OPEN_STATES)).group_by(Ticket.status)
-        ).tuples().all())
+        counts = dict(
+            self._session.execute(
+                select(Ticket.status, func.count())
+                .where(Ticket.status.in_(OPEN_STATES))
+                .group_by(Ticket.status)
+            )
+            .tuples()
+            .all()
+        )
         family = GaugeMetricFamily("deskmate_open_tickets", "Open tickets by state.", labels=["status"])
         for status in OPEN_STATES:
             family.add_metric([status], counts.get(status, 0))
@@ -128,19 +150,24 @@ class DatabaseCollector(Collector):
     def _sla_now(self) -> Iterator[Metric]:
         """Open tickets at risk or breached now, as the SLA scheduler last recorded them."""
         counts: dict[tuple[str, str], int] = {}
-        for metric, column in (("first_response", Ticket.first_response_state),
-                               ("resolution", Ticket.resolution_state)):
+        for metric, column in (
+            ("first_response", Ticket.first_response_state),
+            ("resolution", Ticket.resolution_state),
+        ):
             rows = self._session.execute(
-                select(column, func.count()).where(
-                    Ticket.status.in_(OPEN_STATES), column.in_(("at_risk", "breached"))
-                ).group_by(column)
+                select(column, func.count())
+                .where(Ticket.status.in_(OPEN_STATES), column.in_(("at_risk", "breached")))
+                .group_by(column)
             ).tuples()
             for state, count in rows:
                 counts[(metric, state)] = count
         for state, name, text in (
             ("breached", "deskmate_sla_breached_open_tickets", "Open tickets whose SLA target is breached."),
-            ("at_risk", "deskmate_sla_at_risk_open_tickets", "Open tickets whose SLA target is at risk "
-             "(75 % of the time used)."),
+            (
+                "at_risk",
+                "deskmate_sla_at_risk_open_tickets",
+                "Open tickets whose SLA target is at risk (75 % of the time used).",
+            ),
         ):
             family = GaugeMetricFamily(name, text, labels=["metric"])
             for metric in SLA_METRICS:
@@ -168,7 +195,8 @@ class DatabaseCollector(Collector):
             .group_by(Ticket.reason, Conversation.channel)
         ).tuples()
         family = CounterMetricFamily(
-            "deskmate_tickets_created", "Tickets opened, by handoff reason and the customer's channel.",
+            "deskmate_tickets_created",
+            "Tickets opened, by handoff reason and the customer's channel.",
             labels=["reason", "channel"],
         )
         for reason, channel, count in rows:
@@ -180,8 +208,10 @@ class DatabaseCollector(Collector):
             select(KbQuery.decision, func.count()).group_by(KbQuery.decision)
         ).tuples()
         family = CounterMetricFamily(
-            "deskmate_kb_decisions", "Knowledge-base lookups by the bot's decision (answer, clarify, miss, "
-            "always_human, unavailable).", labels=["decision"],
+            "deskmate_kb_decisions",
+            "Knowledge-base lookups by the bot's decision (answer, clarify, miss, "
+            "always_human, unavailable).",
+            labels=["decision"],
         )
         for decision, count in rows:
             family.add_metric([decision], count)

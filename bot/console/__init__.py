@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from bot.console.errors import install_error_handlers
 from bot.console.headers import ConsoleHeadersMiddleware
 from bot.console.presence import TypingBoard
-from bot.console.routes import admin, admin_content, board, live, login, ticket, tickets
+from bot.console.routes import admin, admin_content, board, dashboard, live, login, ticket, tickets
 from bot.console.throttle import LoginThrottle
 from bot.settings import Settings
 
@@ -25,5 +25,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.console_typing = TypingBoard()
     install_error_handlers(app)
     app.add_middleware(ConsoleHeadersMiddleware)
-    for module in (login, tickets, live, ticket, board, admin, admin_content):
+    for module in (login, tickets, live, ticket, board, admin, admin_content, dashboard):
         app.include_router(module.router)

@@ -42,7 +42,9 @@ def test_metrics_read_tickets_outbox_sla_and_kb_decisions_from_the_database(
     web = open_ticket(session, channel="web", reason="asked_for_human")
     telegram = open_ticket(session, channel="telegram", reason="repeated_miss")
     open_ticket(session, channel="web", reason="asked_for_human")
-    add_agent_reply(session, number=web.number or 0, agent=agent, text="Hello, Sam here.")  # in progress, queued
+    add_agent_reply(
+        session, number=web.number or 0, agent=agent, text="Hello, Sam here."
+    )  # in progress, queued
     failed = add_agent_reply(session, number=telegram.number or 0, agent=agent, text="Still there?")
     session.query(OutboxItem).filter_by(message_id=failed.id).one().status = "failed"
     telegram.resolution_state = "breached"
@@ -51,7 +53,9 @@ def test_metrics_read_tickets_outbox_sla_and_kb_decisions_from_the_database(
     session.add(SlaMark(ticket_id=web.id, metric="first_response#1", state="breached"))
     session.add(SlaMark(ticket_id=web.id, metric="first_response#0", state="at_risk"))
     for decision in ("answer", "answer", "miss"):
-        session.add(KbQuery(conversation_id=web.conversation_id, question="how do I export?", decision=decision))
+        session.add(
+            KbQuery(conversation_id=web.conversation_id, question="how do I export?", decision=decision)
+        )
     session.flush()
 
     after = scrape(client)
@@ -68,7 +72,9 @@ def test_metrics_read_tickets_outbox_sla_and_kb_decisions_from_the_database(
     assert grew("deskmate_sla_breached_open_tickets", metric="resolution") == 1
     assert grew("deskmate_sla_at_risk_open_tickets", metric="first_response") == 1
     assert grew("deskmate_sla_breaches_total", metric="resolution") == 1
-    assert grew("deskmate_sla_breaches_total", metric="first_response") == 1  # the at-risk mark is not a breach
+    assert (
+        grew("deskmate_sla_breaches_total", metric="first_response") == 1
+    )  # the at-risk mark is not a breach
     assert grew("deskmate_kb_decisions_total", decision="answer") == 2
     assert grew("deskmate_kb_decisions_total", decision="miss") == 1
 
@@ -79,10 +85,15 @@ def test_request_latency_is_labelled_by_route_template_not_by_path(client: TestC
 
     samples = scrape(client)
 
-    templated = ("deskmate_http_request_seconds_count",
-                 (("method", "GET"), ("route", "/api/agent/tickets/{number}"), ("status", "401")))
+    templated = (
+        "deskmate_http_request_seconds_count",
+        (("method", "GET"), ("route", "/api/agent/tickets/{number}"), ("status", "401")),
+    )
     assert samples[templated] == 1
-    assert value(samples, "deskmate_http_request_seconds_count", method="GET", route="unmatched", status="404") == 1
+    assert (
+        value(samples, "deskmate_http_request_seconds_count", method="GET", route="unmatched", status="404")
+        == 1
+    )
     assert not any("123456" in str(labels) or "4711" in str(labels) for _name, labels in samples)
 
 
