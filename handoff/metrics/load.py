@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handoff.lifecycle import OPEN_STATES
@@ -17,7 +17,7 @@ from handoff.metrics.cohorts import resolutions
 from handoff.metrics.filters import DashboardFilters, ticket_conditions
 from handoff.metrics.model import Section, Table
 from handoff.metrics.period import Period
-from handoff.metrics.sql import percentiles
+from handoff.metrics.sql import percentiles_by
 from handoff.metrics.timing import first_responses_in, resolutions_measured_in
 from handoff.models import Agent, Ticket
 
@@ -26,28 +26,42 @@ logger = logging.getLogger(__name__)
 COLUMNS = ["Open now", "Resolved", "First response median (business min)", "Resolution median (business min)",
            "CSAT average"]
 UNASSIGNED = "Unassigned"
+Rows = dict[Any, list[int | float | None]]
 
 
-def load_by(session: Session, key: ColumnElement[Any], period: Period,
-            filters: DashboardFilters) -> dict[Any, list[int | float | None]]:
-    """{key value: [open now, resolved, median first response, median resolution, CSAT average]}."""
-    open_now = dict(session.execute(
-        select(key, func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters))
-        .group_by(key)).all())
+def load_rows(session: Session, period: Period, filters: DashboardFilters) -> tuple[Rows, Rows]:
+    """Per agent (assignee id, None: unassigned) and per group: [open now, resolved, median first
+    response, median resolution, CSAT average]."""
+    keys = (Ticket.assignee_id, Ticket.skill_group)
+    open_now = session.execute(
+        select(*keys, func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters))
+        .group_by(*keys)).all()
     resolved = resolutions(period, filters)
-    resolved_rows = {row[0]: (int(row[1]), row[2]) for row in session.execute(
-        select(key, func.count(), func.avg(Ticket.csat_score)).select_from(resolved)
-        .join(Ticket, Ticket.id == resolved.c.ticket_id).group_by(key))}
-    first = percentiles(session, Ticket.first_response_business_minutes, key=key, fractions=(0.5,),
-                        where=first_responses_in(period, filters))
-    resolution = percentiles(session, Ticket.resolution_business_minutes, key=key, fractions=(0.5,),
-                             where=resolutions_measured_in(period, filters))
-    rows: dict[Any, list[int | float | None]] = {}
-    for value in set(open_now) | set(resolved_rows) | set(first) | set(resolution):
-        count, csat = resolved_rows.get(value, (0, None))
-        rows[value] = [int(open_now.get(value, 0)), count, first.get(value, [None])[0],
-                       resolution.get(value, [None])[0], float(csat) if csat is not None else None]
-    return rows
+    resolved_rows = session.execute(
+        select(*keys, func.count(), func.count(Ticket.csat_score), func.sum(Ticket.csat_score))
+        .select_from(resolved).join(Ticket, Ticket.id == resolved.c.ticket_id).group_by(*keys)).all()
+    groupings = {"agent": Ticket.assignee_id, "group": Ticket.skill_group}
+    first = percentiles_by(session, Ticket.first_response_business_minutes, where=first_responses_in(period, filters),
+                           fractions=(0.5,), groupings=groupings)
+    resolution = percentiles_by(session, Ticket.resolution_business_minutes,
+                                where=resolutions_measured_in(period, filters), fractions=(0.5,), groupings=groupings)
+    tables: list[Rows] = []
+    for index, name in enumerate(groupings):
+        opened: dict[Any, int] = {}
+        for row in open_now:
+            opened[row[index]] = opened.get(row[index], 0) + int(row[2])
+        done: dict[Any, list[int]] = {}
+        for row in resolved_rows:
+            totals = done.setdefault(row[index], [0, 0, 0])
+            for position, value in enumerate(row[2:]):
+                totals[position] += int(value or 0)
+        rows: Rows = {}
+        for value in set(opened) | set(done) | set(first[name]) | set(resolution[name]):
+            count, rated, score_sum = done.get(value, [0, 0, 0])
+            rows[value] = [opened.get(value, 0), count, first[name].get(value, [None])[0],
+                           resolution[name].get(value, [None])[0], score_sum / rated if rated else None]
+        tables.append(rows)
+    return tables[0], tables[1]
 
 
 def _ordered(rows: dict[str, list[int | float | None]]) -> list[list[str | int | float | None]]:
@@ -58,12 +72,11 @@ def _ordered(rows: dict[str, list[int | float | None]]) -> list[list[str | int |
 
 def build(session: Session, *, period: Period, filters: DashboardFilters, now: datetime) -> Section:
     """Agent load and group load tables."""
-    by_agent = load_by(session, Ticket.assignee_id, period, filters)
+    by_agent, by_group = load_rows(session, period, filters)
     ids = [agent_id for agent_id in by_agent if agent_id is not None]
     names = dict(session.execute(select(Agent.id, Agent.display_name).where(Agent.id.in_(ids))).all()) if ids else {}
     agent_rows = {(names.get(agent_id, f"Agent {agent_id}") if agent_id is not None else UNASSIGNED): values
                   for agent_id, values in by_agent.items()}
-    by_group = load_by(session, Ticket.skill_group, period, filters)
     return Section(tables=[
         Table(key="agent_load", title="Agent load and productivity", columns=["Agent", *COLUMNS],
               rows=_ordered(agent_rows), chart="bar", value_columns=(1, 2)),

@@ -24,14 +24,24 @@ logger = logging.getLogger(__name__)
 SCORES = (1, 2, 3, 4, 5)
 
 
-def resolution_outcomes(session: Session, period: Period, filters: DashboardFilters) -> dict[str, float | int | None]:
-    """resolved, rated, average score and reopened (later) for the tickets resolved in the period."""
+def ratings(session: Session, period: Period, filters: DashboardFilters) -> dict[int | None, int]:
+    """Tickets resolved in the period per CSAT score (None: not rated)."""
     resolved = resolutions(period, filters)
-    query = (select(func.count(), func.count(Ticket.csat_score), func.avg(Ticket.csat_score))
-             .select_from(resolved).join(Ticket, Ticket.id == resolved.c.ticket_id))
-    count, rated, average = session.execute(query).one()
-    return {"resolved": int(count), "rated": int(rated), "average": float(average) if average is not None else None,
-            "reopened": reopened_after_resolution(session, period, filters)}
+    query = (select(Ticket.csat_score, func.count()).select_from(resolved)
+             .join(Ticket, Ticket.id == resolved.c.ticket_id).group_by(Ticket.csat_score))
+    return {score: int(count) for score, count in session.execute(query)}
+
+
+def resolution_outcomes(session: Session, period: Period, filters: DashboardFilters) -> dict[str, float | int | None]:
+    """resolved, rated, average score, reopened (later) and ratings per score, for the tickets
+    resolved in the period."""
+    counts = ratings(session, period, filters)
+    rated = {score: count for score, count in counts.items() if score is not None}
+    total_rated = sum(rated.values())
+    return {"resolved": sum(counts.values()), "rated": total_rated,
+            "average": sum(score * count for score, count in rated.items()) / total_rated if total_rated else None,
+            "reopened": reopened_after_resolution(session, period, filters),
+            **{f"score_{score}": rated.get(score, 0) for score in SCORES}}
 
 
 def reopened_after_resolution(session: Session, period: Period, filters: DashboardFilters) -> int:
@@ -46,18 +56,6 @@ def reopened_after_resolution(session: Session, period: Period, filters: Dashboa
                     later.created_at > first_resolution.c.resolved_at,
                     later.detail["old"].as_string() == "resolved", later.detail["new"].as_string() == "in_progress"))
     return int(session.scalar(query) or 0)
-
-
-def score_counts(session: Session, period: Period, filters: DashboardFilters) -> dict[int, int]:
-    """Ratings per score (1–5) of the tickets resolved in the period."""
-    resolved = resolutions(period, filters)
-    query = (select(Ticket.csat_score, func.count()).select_from(resolved)
-             .join(Ticket, Ticket.id == resolved.c.ticket_id)
-             .where(Ticket.csat_score.is_not(None)).group_by(Ticket.csat_score))
-    counts = dict.fromkeys(SCORES, 0)
-    for score, count in session.execute(query):
-        counts[int(score)] = int(count)
-    return counts
 
 
 def escalation_counts(session: Session, period: Period, filters: DashboardFilters) -> tuple[int, int]:
@@ -95,7 +93,7 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
         Figure("escalation_rate", "Escalation rate", ratio(escalated, opened), ratio(escalated_before, opened_before),
                "ratio", "Share of the tickets opened in the period that were escalated to a higher tier at least once."),
     ]
-    scores = score_counts(session, period, filters)
+    scores = {score: int(current[f"score_{score}"] or 0) for score in SCORES}
     rated = sum(scores.values())
     distribution = Table(key="csat_distribution", title="CSAT ratings", columns=["Score", "Ratings", "Share"],
                          rows=[[str(score), count, ratio(count, rated)] for score, count in scores.items()],

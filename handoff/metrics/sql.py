@@ -1,10 +1,10 @@
 """SQL pieces the sections share that differ between SQLite and PostgreSQL.
 
 - `utc_day`: the UTC calendar day of a timestamp column.
-- `percentiles`: continuous percentiles (linear interpolation, as PostgreSQL's
-  percentile_cont), optionally per group. PostgreSQL computes them itself; on SQLite a window
-  query numbers the values and returns only the one or two rows around each percentile, so no
-  dialect ever sends all values to Python.
+- `percentiles` and `percentiles_by`: continuous percentiles (linear interpolation, as
+  PostgreSQL's percentile_cont), optionally per group, several groupings in one pass.
+  PostgreSQL computes them itself (GROUPING SETS); on SQLite a window query numbers the values
+  and returns only the rows around each percentile, so no dialect sends all values to Python.
 """
 
 import logging
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, or_, select, text, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -70,49 +70,84 @@ def percentiles(
     Returns {key: [one value per fraction]}; groups without values are absent. Rows whose value
     is NULL are left out.
     """
+    return percentiles_by(session, value, where=where, fractions=fractions, groupings={"only": key})["only"]
+
+
+def percentiles_by(
+    session: Session,
+    value: ColumnElement[Any],
+    *,
+    where: Sequence[ColumnElement[bool]],
+    fractions: Sequence[float],
+    groupings: dict[str, ColumnElement[Any] | None],
+) -> dict[str, dict[Any, list[float]]]:
+    """Percentiles for several groupings of the same rows in one pass over them.
+
+    `groupings` names each grouping's key column (None: all rows together, reported under the
+    key None). Returns {grouping name: {key: [one value per fraction]}}.
+    """
     conditions = [*where, value.is_not(None)]
     if dialect_name(session) == "postgresql":
-        return _percentiles_postgresql(session, value, conditions, fractions, key)
-    return _percentiles_window(session, value, conditions, fractions, key)
+        return _percentiles_postgresql(session, value, conditions, fractions, groupings)
+    return _percentiles_window(session, value, conditions, fractions, groupings)
 
 
 def _percentiles_postgresql(
     session: Session, value: ColumnElement[Any], conditions: list[ColumnElement[bool]],
-    fractions: Sequence[float], key: ColumnElement[Any] | None,
-) -> dict[Any, list[float]]:
+    fractions: Sequence[float], groupings: dict[str, ColumnElement[Any] | None],
+) -> dict[str, dict[Any, list[float]]]:
+    keys = [key for key in groupings.values() if key is not None]
     columns = [func.percentile_cont(fraction).within_group(value) for fraction in fractions]
-    if key is None:
-        query = select(func.count(), *columns).where(*conditions)
-        row = session.execute(query).one()
-        return {None: [float(v) for v in row[1:]]} if row[0] else {}
-    query = select(key, *columns).where(*conditions).group_by(key)
-    return {row[0]: [float(v) for v in row[1:]] for row in session.execute(query)}
+    # GROUPING(key) tells a real NULL key (no assignee) from a row that does not group by it.
+    flags = [func.grouping(key) for key in keys]
+    sets = [tuple([key] if key is not None else []) for key in groupings.values()]
+    query = (select(*keys, *flags, func.count(), *columns).where(*conditions)
+             .group_by(func.grouping_sets(*[tuple_(*keys_set) if keys_set else text("()") for keys_set in sets])))
+    result: dict[str, dict[Any, list[float]]] = {name: {} for name in groupings}
+    for row in session.execute(query):
+        values, found_flags = row[:len(keys)], row[len(keys):2 * len(keys)]
+        count, found = row[2 * len(keys)], row[2 * len(keys) + 1:]
+        if not count:
+            continue
+        grouped_by = [index for index, flag in enumerate(found_flags) if flag == 0]
+        for name, key in groupings.items():
+            if key is None and not grouped_by:
+                result[name][None] = [float(v) for v in found]
+            elif key is not None and grouped_by == [keys.index(key)]:
+                result[name][values[grouped_by[0]]] = [float(v) for v in found]
+    return result
 
 
 def _percentiles_window(
     session: Session, value: ColumnElement[Any], conditions: list[ColumnElement[bool]],
-    fractions: Sequence[float], key: ColumnElement[Any] | None,
-) -> dict[Any, list[float]]:
-    group = key if key is not None else literal(0)
-    numbered = select(
-        group.label("k"),
-        value.label("v"),
-        (func.row_number().over(partition_by=group, order_by=value) - 1).label("rn"),
-        func.count().over(partition_by=group).label("n"),
-    ).where(*conditions).subquery()
+    fractions: Sequence[float], groupings: dict[str, ColumnElement[Any] | None],
+) -> dict[str, dict[Any, list[float]]]:
+    names = list(groupings)
+    keys = [groupings[name] if groupings[name] is not None else literal(0) for name in names]
+    columns = [value.label("v")]
+    for index, key in enumerate(keys):
+        columns += [key.label(f"k{index}"),
+                    (func.row_number().over(partition_by=key, order_by=value) - 1).label(f"rn{index}"),
+                    func.count().over(partition_by=key).label(f"n{index}")]
+    numbered = select(*columns).where(*conditions).subquery()
     # Only the rows at floor((n - 1) * p) and the one after it are needed to interpolate.
-    near = [
-        and_(numbered.c.rn >= cast((numbered.c.n - 1) * fraction, Integer),
-             numbered.c.rn <= cast((numbered.c.n - 1) * fraction, Integer) + 1)
-        for fraction in fractions
-    ]
-    query = select(numbered.c.k, numbered.c.v, numbered.c.rn, numbered.c.n).where(or_(*near))
-    found: dict[Any, tuple[int, dict[int, float]]] = {}
-    for k, v, rn, n in session.execute(query):
-        found.setdefault(k, (int(n), {}))[1][int(rn)] = float(v)
-    result: dict[Any, list[float]] = {}
-    for k, (n, values) in found.items():
-        result[None if key is None else k] = [_interpolate(values, n, fraction) for fraction in fractions]
+    near = []
+    for index in range(len(keys)):
+        rn, n = numbered.c[f"rn{index}"], numbered.c[f"n{index}"]
+        near += [and_(rn >= cast((n - 1) * fraction, Integer), rn <= cast((n - 1) * fraction, Integer) + 1)
+                 for fraction in fractions]
+    found: list[dict[Any, tuple[int, dict[int, float]]]] = [{} for _ in names]
+    for row in session.execute(select(numbered).where(or_(*near))):
+        mapping = row._mapping
+        for index in range(len(names)):
+            group = found[index].setdefault(mapping[f"k{index}"], (int(mapping[f"n{index}"]), {}))
+            group[1][int(mapping[f"rn{index}"])] = float(mapping["v"])
+    result: dict[str, dict[Any, list[float]]] = {}
+    for index, name in enumerate(names):
+        result[name] = {}
+        for k, (n, values) in found[index].items():
+            result[name][None if groupings[name] is None else k] = [
+                _interpolate(values, n, fraction) for fraction in fractions]
     return result
 
 

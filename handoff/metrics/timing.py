@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from handoff.metrics.filters import DashboardFilters, ticket_conditions
 from handoff.metrics.model import Figure, Section, Table
 from handoff.metrics.period import Period
-from handoff.metrics.sql import percentiles
+from handoff.metrics.sql import percentiles, percentiles_by
 from handoff.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,14 @@ def _overall(session: Session, value: ColumnElement[float | None],
     return list(found) if found else [None] * len(FRACTIONS)
 
 
+def _overall_and_by_priority(session: Session, value: ColumnElement[float | None],
+                             where: list[ColumnElement[bool]]) -> tuple[list[float | None], dict[str, list[float]]]:
+    found = percentiles_by(session, value, where=where, fractions=FRACTIONS,
+                           groupings={"all": None, "priority": Ticket.priority})
+    overall = found["all"].get(None)
+    return (list(overall) if overall else [None] * len(FRACTIONS)), found["priority"]
+
+
 def _counts_by_priority(session: Session, where: list[ColumnElement[bool]]) -> dict[str, int]:
     query = select(Ticket.priority, func.count(Ticket.id)).where(*where).group_by(Ticket.priority)
     return {priority: int(count) for priority, count in session.execute(query)}
@@ -57,9 +65,11 @@ def _counts_by_priority(session: Session, where: list[ColumnElement[bool]]) -> d
 def build(session: Session, *, period: Period, filters: DashboardFilters, now: datetime) -> Section:
     """First-response, resolution and bot-time figures, and the same per priority."""
     before = period.previous()
-    frt = _overall(session, Ticket.first_response_business_minutes, first_responses_in(period, filters))
+    frt, frt_by = _overall_and_by_priority(session, Ticket.first_response_business_minutes,
+                                           first_responses_in(period, filters))
     frt_before = _overall(session, Ticket.first_response_business_minutes, first_responses_in(before, filters))
-    res = _overall(session, Ticket.resolution_business_minutes, resolutions_measured_in(period, filters))
+    res, res_by = _overall_and_by_priority(session, Ticket.resolution_business_minutes,
+                                           resolutions_measured_in(period, filters))
     res_before = _overall(session, Ticket.resolution_business_minutes, resolutions_measured_in(before, filters))
     bot = _overall(session, Ticket.bot_seconds, handoffs_in(period, filters))
     bot_before = _overall(session, Ticket.bot_seconds, handoffs_in(before, filters))
@@ -79,24 +89,22 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
                "Median wall-clock time from the start of the conversation with the bot to the handoff, for "
                "tickets opened in the period (not part of the response times)."),
     ]
-    return Section(figures=figures, tables=[_by_priority(session, period, filters, frt, res)])
+    table = _by_priority(session, period, filters, (frt, frt_by), (res, res_by))
+    return Section(figures=figures, tables=[table])
 
 
 def _by_priority(session: Session, period: Period, filters: DashboardFilters,
-                 frt: list[float | None], res: list[float | None]) -> Table:
-    frt_where, res_where = first_responses_in(period, filters), resolutions_measured_in(period, filters)
-    frt_by = percentiles(session, Ticket.first_response_business_minutes, where=frt_where, fractions=FRACTIONS,
-                         key=Ticket.priority)
-    res_by = percentiles(session, Ticket.resolution_business_minutes, where=res_where, fractions=FRACTIONS,
-                         key=Ticket.priority)
-    responded, resolved = _counts_by_priority(session, frt_where), _counts_by_priority(session, res_where)
+                 frt: tuple[list[float | None], dict[str, list[float]]],
+                 res: tuple[list[float | None], dict[str, list[float]]]) -> Table:
+    responded = _counts_by_priority(session, first_responses_in(period, filters))
+    resolved = _counts_by_priority(session, resolutions_measured_in(period, filters))
     none = [None] * len(FRACTIONS)
     rows: list[list[str | int | float | None]] = []
     for priority in sorted(set(PRIORITIES) | set(responded) | set(resolved),
                            key=lambda p: PRIORITIES.index(p) if p in PRIORITIES else len(PRIORITIES)):
-        rows.append([priority.title(), responded.get(priority, 0), *frt_by.get(priority, none),
-                     resolved.get(priority, 0), *res_by.get(priority, none)])
-    rows.append(["All", sum(responded.values()), *frt, sum(resolved.values()), *res])
+        rows.append([priority.title(), responded.get(priority, 0), *frt[1].get(priority, none),
+                     resolved.get(priority, 0), *res[1].get(priority, none)])
+    rows.append(["All", sum(responded.values()), *frt[0], sum(resolved.values()), *res[0]])
     return Table(
         key="response_times", title="Response and resolution times by priority (business minutes)",
         columns=["Priority", "First responses", "First response median", "First response p90",
