@@ -76,13 +76,13 @@ def gap_fingerprint(session: Session, period: Period, filters: DashboardFilters)
     """A cheap summary that changes whenever the period's set of gap questions changes.
 
     New questions, a "didn't help" click turning an answer into a gap, and a cluster marked
-    handled all change the count, the id sum or the newest id; the text lengths and times tell
-    apart two sets that reuse ids (SQLite hands out rolled-back ids again).
+    handled all change the count, the id sum or the newest id; conversations, text lengths and
+    times tell apart two sets that reuse ids (SQLite hands out rolled-back ids again).
     """
     row = session.execute(
         select(func.count(KbQuery.id), func.sum(KbQuery.id), func.max(KbQuery.id),
-               func.sum(func.length(KbQuery.question)), func.min(KbQuery.created_at),
-               func.max(KbQuery.created_at))
+               func.sum(KbQuery.conversation_id), func.sum(func.length(KbQuery.question)),
+               func.min(KbQuery.created_at), func.max(KbQuery.created_at))
         .where(*gap_conditions(period, filters))
     ).one()
     return tuple(row)

@@ -47,12 +47,13 @@ _POLITENESS = re.compile(
     r"thank you(?: very much)?|thx|cheers|asap|x+)[\s.!]*$",
     re.IGNORECASE,
 )
-_QUESTION_START = re.compile(
-    r"^(?:how|what|what's|whats|why|where|when|who|which|can|could|do|does|did|is|are|will|would|"
-    r"should|may|am|have|has)\b",
+# A question word opening the text or one of its clauses ("I'm moving, how do I...").
+_QUESTION_WORD = re.compile(
+    r"(?:^|[,.;:]\s*)(?:how|what|what's|whats|why|where|when|who|which|can|could|do|does|did|is|are|"
+    r"will|would|should|may|am|have|has)\b",
     re.IGNORECASE,
 )
-_LONE_I = re.compile(r"\bi\b")
+_LONE_I = re.compile(r"(?<![\w-])i(?![\w-])")  # "i", "i'm"; not the i of "wi-fi"
 
 
 def distinctive_terms(clusters: list[list[str]], background: list[str]) -> list[list[tuple[str, float]]]:
@@ -136,7 +137,7 @@ def tidy_question(text: str) -> str:
         cleaned = cleaned.lower()  # typed in capitals: shouting is not a title
     cleaned = _LONE_I.sub("I", cleaned)
     cleaned = cleaned[0].upper() + cleaned[1:]
-    if asked or _QUESTION_START.match(cleaned):
+    if asked or _QUESTION_WORD.search(cleaned):
         cleaned += "?"
     return cleaned
 

@@ -349,4 +349,6 @@ def test_tidy_question_drops_greetings_and_thanks() -> None:
     assert tidy_question("morning. is there a dark mode please help") == "Is there a dark mode?"
     assert tidy_question("Morning reports do not send") == "Morning reports do not send"
     assert tidy_question("hi there. HUB 5 STUCK PULSING BLUE??") == "Hub 5 stuck pulsing blue?"
+    assert tidy_question("i'm moving, how do i take my wi-fi hub with me") == (
+        "I'm moving, how do I take my wi-fi hub with me?")
     assert tidy_question("hello!") == ""
