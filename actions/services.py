@@ -38,7 +38,9 @@ def question_embedding(question: str) -> bytes | None:
         return None
 
 
-def record_lookup(conversation_public_id: str, question: str, decision: str, answer: Answer | None = None) -> None:
+def record_lookup(
+    conversation_public_id: str, question: str, decision: str, answer: Answer | None = None
+) -> None:
     """Record one knowledge-base lookup with its decision, nearest article and embedding."""
     if not question.strip():
         return
@@ -62,7 +64,7 @@ def record_choice(conversation_public_id: str, article_id: str, question: str) -
     """Record the article a customer picked among the bot's choices as an answered lookup."""
     try:
         with session_scope() as session:
-            record_chosen_article(session, conversation_public_id=conversation_public_id, article_id=article_id,
-                                  question=question)
+            record_chosen_article(session, conversation_public_id=conversation_public_id,
+                                  article_id=article_id, question=question)
     except SQLAlchemyError:
         logger.exception("could not record a chosen article for %s", conversation_public_id)

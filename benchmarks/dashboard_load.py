@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -153,19 +153,21 @@ def main() -> int:
     command = " ".join(["python", "benchmarks/dashboard_load.py", *sys.argv[1:]])
     print(f"### Dashboard at scale ({args.days}-day period)\n")
     print(f"`{command}` (load average while measuring shown per database; {os.cpu_count()} cores).\n")
-    print(f"A generated history (scale {args.scale}: 100,000 tickets, 1,000,000 messages, 200,000 conversations "
-          "at 1), `build_dashboard` for the period ending at the history's end with every figure, its previous "
-          f"period and every table, serialised to JSON{'' if args.no_analyze else ', after ANALYZE'}.\n")
+    analyzed = "" if args.no_analyze else ", after ANALYZE"
+    print(f"A generated history (scale {args.scale}: 100,000 tickets, 1,000,000 messages, 200,000 "
+          "conversations at 1), `build_dashboard` for the period ending at the history's end with every "
+          f"figure, its previous period and every table, serialised to JSON{analyzed}.\n")
     print("| database | builds | p50 | p95 | max | load average |\n|---|---:|---:|---:|---:|---|")
     for kind, times, _, loads in results:
-        print(f"| {kind} | {len(times)} | {percentile(times, 0.5):,.0f} ms | {percentile(times, 0.95):,.0f} ms | "
-              f"{max(times):,.0f} ms | {loads} |")
+        print(f"| {kind} | {len(times)} | {percentile(times, 0.5):,.0f} ms | "
+              f"{percentile(times, 0.95):,.0f} ms | {max(times):,.0f} ms | {loads} |")
     names = list(results[0][2]) if results else []
     print("\nOne build, section by section:\n")
     print("| section | " + " | ".join(kind for kind, *_ in results) + " |")
     print("|---|" + "---:|" * len(results))
     for name in names:
-        print(f"| {name} | " + " | ".join(f"{sections[name]:,.0f} ms" for _, _, sections, _ in results) + " |")
+        cells = [f"{sections[name]:,.0f} ms" for _, _, sections, _ in results]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     return 0
 
 

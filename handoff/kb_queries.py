@@ -37,7 +37,8 @@ def record_kb_query(
     clustered without loading a model in the gateway.
     """
     if decision not in DECISIONS:
-        raise ValueError(f"unknown knowledge-base decision {decision!r}; expected one of {', '.join(DECISIONS)}")
+        raise ValueError(
+            f"unknown knowledge-base decision {decision!r}; expected one of {', '.join(DECISIONS)}")
     conversation = find_conversation(session, public_id=conversation_public_id)
     if conversation is None:
         logger.info("kb lookup not recorded: no conversation %s", conversation_public_id)

@@ -11,6 +11,6 @@ from handoff.metrics.model import Dashboard, Figure, Table
 from handoff.metrics.period import Period, parse_since
 
 __all__ = [
-    "FIGURE_KEYS", "TABLE_KEYS", "Dashboard", "DashboardFilters", "Figure", "Period", "Table", "build_dashboard",
-    "parse_since",
+    "FIGURE_KEYS", "TABLE_KEYS", "Dashboard", "DashboardFilters", "Figure", "Period", "Table",
+    "build_dashboard", "parse_since",
 ]

@@ -14,7 +14,18 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from handoff.lifecycle import OPEN_STATES
@@ -121,14 +132,15 @@ def backlog_by_day(session: Session, days: list[date], filters: DashboardFilters
 
 def open_now(session: Session, filters: DashboardFilters) -> int:
     """Tickets in an open state now."""
-    return int(session.scalar(
-        select(func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters))) or 0)
+    query = select(func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters))
+    return int(session.scalar(query) or 0)
 
 
 def open_by_age(session: Session, filters: DashboardFilters, now: datetime) -> dict[str, int]:
     """Open tickets per age bucket (time since they were opened)."""
     bucket = case(
-        *[(Ticket.created_at > now - younger_than, label) for label, younger_than in AGE_BUCKETS if younger_than],
+        *[(Ticket.created_at > now - younger_than, label)
+          for label, younger_than in AGE_BUCKETS if younger_than],
         else_=AGE_BUCKETS[-1][0],
     )
     query = (select(bucket.label("bucket"), func.count(Ticket.id))
@@ -141,11 +153,13 @@ def open_by_age(session: Session, filters: DashboardFilters, now: datetime) -> d
 
 def build(session: Session, *, period: Period, filters: DashboardFilters, now: datetime) -> Section:
     """Backlog now (against the period's start), its trend per day, and its ages."""
-    figure = Figure("backlog_now", "Backlog now", open_now(session, filters), backlog_at(session, period.start, filters),
-                    "count", "Tickets not resolved or closed now; the previous value is the backlog when the "
-                             "period started, from the timeline.")
+    figure = Figure("backlog_now", "Backlog now", open_now(session, filters),
+                    backlog_at(session, period.start, filters), "count",
+                    "Tickets not resolved or closed now; the previous value is the backlog when the period "
+                    "started, from the timeline.")
     trend = backlog_by_day(session, period.days(), filters)
-    by_day = Table(key="backlog_by_day", title="Backlog at the end of each day (UTC)", columns=["Day", "Open tickets"],
+    by_day = Table(key="backlog_by_day", title="Backlog at the end of each day (UTC)",
+                   columns=["Day", "Open tickets"],
                    rows=[[day.isoformat(), count] for day, count in trend.items()], chart="line")
     ages = open_by_age(session, filters, now)
     by_age = Table(key="backlog_age", title="Open tickets by age", columns=["Age", "Tickets"],

@@ -103,9 +103,10 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
         counts_before = outcome_counts(session, period.previous(), filters)
     figures = _outcome_figures(counts, counts_before)
     figures.append(Figure(
-        "handoffs", "Handoffs", sum(handoffs[r] for r in BOT_REASONS), sum(handoffs_before[r] for r in BOT_REASONS),
-        "count", "Tickets opened from a conversation with the bot in the period, for any reason but a "
-                 "follow-up to a closed ticket.",
+        "handoffs", "Handoffs", sum(handoffs[r] for r in BOT_REASONS),
+        sum(handoffs_before[r] for r in BOT_REASONS), "count",
+        "Tickets opened from a conversation with the bot in the period, for any reason but a follow-up to "
+        "a closed ticket.",
     ))
     total = sum(handoffs.values())
     reasons = Table(
@@ -138,20 +139,24 @@ def _outcome_figures(now_counts: dict[str, int] | None, before_counts: dict[str,
                "bot's last reply was an answer." + note),
         Figure("confirmed_deflection_rate", "Confirmed deflection rate", share(now_counts, "confirmed"),
                share(before_counts, "confirmed"), "ratio",
-               "Share of bot conversations resolved by the bot where the customer clicked \"that helped\"." + note),
-        Figure("handed_off_rate", "Handed off", share(now_counts, "handed_off"), share(before_counts, "handed_off"),
-               "ratio", "Share of bot conversations the bot handed to a person (a ticket opened at or after their "
-                        "first question), whatever the customer clicked before." + note),
-        Figure("abandoned_rate", "Abandoned", share(now_counts, "abandoned"), share(before_counts, "abandoned"),
-               "ratio", "Share of bot conversations without a ticket that ended with a \"didn't help\" click "
-                        "or without an answer (the bot did not know, or offered choices)." + note),
+               "Share of bot conversations resolved by the bot where the customer clicked \"that helped\"."
+               + note),
+        Figure("handed_off_rate", "Handed off", share(now_counts, "handed_off"),
+               share(before_counts, "handed_off"), "ratio",
+               "Share of bot conversations the bot handed to a person (a ticket opened at or after their "
+               "first question), whatever the customer clicked before." + note),
+        Figure("abandoned_rate", "Abandoned", share(now_counts, "abandoned"),
+               share(before_counts, "abandoned"), "ratio",
+               "Share of bot conversations without a ticket that ended with a \"didn't help\" click or "
+               "without an answer (the bot did not know, or offered choices)." + note),
     ]
 
 
 def _outcome_table(counts: dict[str, int] | None) -> Table:
     columns = ["Outcome", "Conversations", "Share"]
     if counts is None:
-        return Table(key="bot_outcomes", title="Bot outcomes (not defined with a category, group or agent filter)",
+        return Table(key="bot_outcomes",
+                     title="Bot outcomes (not defined with a category, group or agent filter)",
                      columns=columns, rows=[], chart="pie", value_columns=(1,))
     total = sum(counts.values())
     rows: list[list[str | int | float | None]] = [

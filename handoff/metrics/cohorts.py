@@ -56,7 +56,8 @@ def resolutions(period: Period, filters: DashboardFilters) -> Subquery:
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(*resolve_events(period, filters),
                # Those whose latest resolution is in the period are counted above.
-               or_(Ticket.resolved_at.is_(None), Ticket.resolved_at < period.start, Ticket.resolved_at >= period.end))
+               or_(Ticket.resolved_at.is_(None), Ticket.resolved_at < period.start,
+                   Ticket.resolved_at >= period.end))
         .group_by(TicketEvent.ticket_id)
     )
     return union_all(resolved_now, resolved_before_reopen).subquery("resolutions")

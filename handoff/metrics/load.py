@@ -34,17 +34,17 @@ def load_rows(session: Session, period: Period, filters: DashboardFilters) -> tu
     response, median resolution, CSAT average]."""
     keys = (Ticket.assignee_id, Ticket.skill_group)
     open_now = session.execute(
-        select(*keys, func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters))
-        .group_by(*keys)).all()
+        select(*keys, func.count(Ticket.id))
+        .where(Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters)).group_by(*keys)).all()
     resolved = resolutions(period, filters)
     resolved_rows = session.execute(
         select(*keys, func.count(), func.count(Ticket.csat_score), func.sum(Ticket.csat_score))
         .select_from(resolved).join(Ticket, Ticket.id == resolved.c.ticket_id).group_by(*keys)).all()
     groupings = {"agent": Ticket.assignee_id, "group": Ticket.skill_group}
-    first = percentiles_by(session, Ticket.first_response_business_minutes, where=first_responses_in(period, filters),
-                           fractions=(0.5,), groupings=groupings)
-    resolution = percentiles_by(session, Ticket.resolution_business_minutes,
-                                where=resolutions_measured_in(period, filters), fractions=(0.5,), groupings=groupings)
+    first = percentiles_by(session, Ticket.first_response_business_minutes, fractions=(0.5,),
+                           where=first_responses_in(period, filters), groupings=groupings)
+    resolution = percentiles_by(session, Ticket.resolution_business_minutes, fractions=(0.5,),
+                                where=resolutions_measured_in(period, filters), groupings=groupings)
     tables: list[Rows] = []
     for index, name in enumerate(groupings):
         opened: dict[Any, int] = {}
@@ -74,7 +74,7 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
     """Agent load and group load tables."""
     by_agent, by_group = load_rows(session, period, filters)
     ids = [agent_id for agent_id in by_agent if agent_id is not None]
-    names = dict(session.execute(select(Agent.id, Agent.display_name).where(Agent.id.in_(ids))).all()) if ids else {}
+    names = dict(session.execute(select(Agent.id, Agent.display_name).where(Agent.id.in_(ids))).all())
     agent_rows = {(names.get(agent_id, f"Agent {agent_id}") if agent_id is not None else UNASSIGNED): values
                   for agent_id, values in by_agent.items()}
     return Section(tables=[

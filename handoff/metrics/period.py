@@ -28,9 +28,11 @@ class Period:
         """Refuse naive or reversed periods: every figure would silently be wrong."""
         for name, value in (("start", self.start), ("end", self.end)):
             if value.tzinfo is None or value.utcoffset() is None:
-                raise ValueError(f"period {name} {value.isoformat()} has no time zone; use UTC-aware datetimes")
+                raise ValueError(
+                    f"period {name} {value.isoformat()} has no time zone; use UTC-aware datetimes")
         if self.end <= self.start:
-            raise ValueError(f"period ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})")
+            raise ValueError(
+                f"period ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})")
 
     @property
     def length(self) -> timedelta:

@@ -32,7 +32,9 @@ class GapsResult:
     note: str | None = None
 
 
-def find_gaps(session: Session, *, period: Period, filters: DashboardFilters, limit: int = GAPS_SHOWN) -> GapsResult:
+def find_gaps(
+    session: Session, *, period: Period, filters: DashboardFilters, limit: int = GAPS_SHOWN
+) -> GapsResult:
     """The top KB-gap clusters if `handoff.kb_gaps` is available; else a note saying so."""
     try:
         module = importlib.import_module(GAPS_MODULE)
@@ -142,7 +144,8 @@ def format_table(table: Table) -> list[str]:
     lines = [table.title]
     if not table.rows:
         return [*lines, "  (no data)"]
-    rows = [[format_cell(cell, column) for cell, column in zip(row, table.columns, strict=True)] for row in table.rows]
+    rows = [[format_cell(cell, column) for cell, column in zip(row, table.columns, strict=True)]
+            for row in table.rows]
     return [*lines, *("  " + line for line in aligned(table.columns, rows))]
 
 
@@ -162,7 +165,9 @@ def format_gaps(gaps: GapsResult) -> list[str]:
     return lines
 
 
-def format_report(dashboard: Dashboard, *, gaps: GapsResult | None = None, agent_label: str | None = None) -> str:
+def format_report(
+    dashboard: Dashboard, *, gaps: GapsResult | None = None, agent_label: str | None = None
+) -> str:
     """The whole dashboard as plain text."""
     period = dashboard.period
     lines = [
@@ -171,8 +176,9 @@ def format_report(dashboard: Dashboard, *, gaps: GapsResult | None = None, agent
         f"Filters: {_filters_text(dashboard.filters, agent_label)}",
         "",
     ]
-    rows = [[figure.label, format_value(figure.value, figure.unit), format_value(figure.previous, figure.unit),
-             format_change(figure)] for figure in dashboard.figures]
+    rows = [[figure.label, format_value(figure.value, figure.unit),
+             format_value(figure.previous, figure.unit), format_change(figure)]
+            for figure in dashboard.figures]
     lines.extend(aligned(["Figure", "This period", "Previous", "Change"], rows))
     for table in dashboard.tables:
         lines.extend(["", *format_table(table)])
@@ -192,5 +198,6 @@ def gaps_to_dict(gaps: GapsResult) -> dict[str, Any]:
             return [plain(item) for item in value]
         return value
 
-    clusters = [{key: plain(value) for key, value in dataclasses.asdict(cluster).items()} for cluster in gaps.clusters]
+    clusters = [{key: plain(value) for key, value in dataclasses.asdict(cluster).items()}
+                for cluster in gaps.clusters]
     return {"clusters": clusters, "note": gaps.note}

@@ -32,14 +32,16 @@ def ratings(session: Session, period: Period, filters: DashboardFilters) -> dict
     return {score: int(count) for score, count in session.execute(query)}
 
 
-def resolution_outcomes(session: Session, period: Period, filters: DashboardFilters) -> dict[str, float | int | None]:
+def resolution_outcomes(
+    session: Session, period: Period, filters: DashboardFilters
+) -> dict[str, float | int | None]:
     """resolved, rated, average score, reopened (later) and ratings per score, for the tickets
     resolved in the period."""
     counts = ratings(session, period, filters)
     rated = {score: count for score, count in counts.items() if score is not None}
     total_rated = sum(rated.values())
-    return {"resolved": sum(counts.values()), "rated": total_rated,
-            "average": sum(score * count for score, count in rated.items()) / total_rated if total_rated else None,
+    average = sum(score * count for score, count in rated.items()) / total_rated if total_rated else None
+    return {"resolved": sum(counts.values()), "rated": total_rated, "average": average,
             "reopened": reopened_after_resolution(session, period, filters),
             **{f"score_{score}": rated.get(score, 0) for score in SCORES}}
 
@@ -47,14 +49,19 @@ def resolution_outcomes(session: Session, period: Period, filters: DashboardFilt
 def reopened_after_resolution(session: Session, period: Period, filters: DashboardFilters) -> int:
     """Tickets resolved in the period and reopened after that (only reopened tickets can be)."""
     first_resolution = (
-        select(TicketEvent.ticket_id.label("ticket_id"), func.min(TicketEvent.created_at).label("resolved_at"))
-        .where(*resolve_events(period, filters)).group_by(TicketEvent.ticket_id).subquery("first_resolution")
+        select(TicketEvent.ticket_id.label("ticket_id"),
+               func.min(TicketEvent.created_at).label("resolved_at"))
+        .where(*resolve_events(period, filters)).group_by(TicketEvent.ticket_id)
+        .subquery("first_resolution")
     )
     later = aliased(TicketEvent)
-    query = select(func.count(func.distinct(first_resolution.c.ticket_id))).select_from(first_resolution).join(
-        later, and_(later.ticket_id == first_resolution.c.ticket_id, later.kind == "status_changed",
-                    later.created_at > first_resolution.c.resolved_at,
-                    later.detail["old"].as_string() == "resolved", later.detail["new"].as_string() == "in_progress"))
+    reopened_later = and_(
+        later.ticket_id == first_resolution.c.ticket_id, later.kind == "status_changed",
+        later.created_at > first_resolution.c.resolved_at,
+        later.detail["old"].as_string() == "resolved", later.detail["new"].as_string() == "in_progress",
+    )
+    query = (select(func.count(func.distinct(first_resolution.c.ticket_id)))
+             .select_from(first_resolution).join(later, reopened_later))
     return int(session.scalar(query) or 0)
 
 
@@ -90,8 +97,10 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
         Figure("reopen_rate", "Reopen rate", ratio(current["reopened"], current["resolved"]),
                ratio(before["reopened"], before["resolved"]), "ratio",
                "Share of the tickets resolved in the period that were reopened afterwards."),
-        Figure("escalation_rate", "Escalation rate", ratio(escalated, opened), ratio(escalated_before, opened_before),
-               "ratio", "Share of the tickets opened in the period that were escalated to a higher tier at least once."),
+        Figure("escalation_rate", "Escalation rate", ratio(escalated, opened),
+               ratio(escalated_before, opened_before), "ratio",
+               "Share of the tickets opened in the period that were escalated to a higher tier at least "
+               "once."),
     ]
     scores = {score: int(current[f"score_{score}"] or 0) for score in SCORES}
     rated = sum(scores.values())
@@ -101,6 +110,7 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
     tiers = escalations_by_tier(session, period, filters)
     by_tier = Table(key="escalation_by_tier", title="Escalations by tier",
                     columns=["Escalated to", "Tickets", "Share of tickets opened"],
-                    rows=[[f"Tier {tier}", count, ratio(count, opened)] for tier, count in sorted(tiers.items())],
+                    rows=[[f"Tier {tier}", count, ratio(count, opened)]
+                          for tier, count in sorted(tiers.items())],
                     chart="bar")
     return Section(figures=figures, tables=[distribution, by_tier])

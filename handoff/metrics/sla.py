@@ -66,7 +66,8 @@ def compliance_counts(session: Session, period: Period, filters: DashboardFilter
         _within(Ticket.resolved_at, period.start, period.end),
         _within(Ticket.resolution_due, period.start, period.end),
     )
-    query = select(Ticket.priority, *sums).where(touched, *ticket_conditions(filters)).group_by(Ticket.priority)
+    query = (select(Ticket.priority, *sums).where(touched, *ticket_conditions(filters))
+             .group_by(Ticket.priority))
     return {row[0]: {name: int(value or 0) for name, value in zip(COUNTS, row[1:], strict=True)}
             for row in session.execute(query)}
 
@@ -82,7 +83,8 @@ def _compliance(counts: dict[str, int], metric: str) -> float | None:
 def states_now(session: Session, filters: DashboardFilters) -> tuple[int, int]:
     """(at risk, breached) open tickets as the SLA check last found them."""
     breached = or_(Ticket.first_response_state == "breached", Ticket.resolution_state == "breached")
-    at_risk = and_(~breached, or_(Ticket.first_response_state == "at_risk", Ticket.resolution_state == "at_risk"))
+    at_risk = and_(~breached,
+                   or_(Ticket.first_response_state == "at_risk", Ticket.resolution_state == "at_risk"))
     query = select(func.sum(case((at_risk, 1), else_=0)), func.sum(case((breached, 1), else_=0))).where(
         Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters))
     row = session.execute(query).one()
@@ -98,7 +100,8 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
     figures = [
         Figure("sla_first_response_compliance", "SLA compliance, first response", _compliance(totals, "fr"),
                _compliance(before, "fr"), "ratio",
-               "Of the first-response targets met or missed in the period, the share met (met / (met + breached))."),
+               "Of the first-response targets met or missed in the period, the share met "
+               "(met / (met + breached))."),
         Figure("sla_resolution_compliance", "SLA compliance, resolution", _compliance(totals, "res"),
                _compliance(before, "res"), "ratio",
                "Of the resolution targets met or missed in the period, the share met; time awaiting the "

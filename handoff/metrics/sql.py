@@ -102,7 +102,8 @@ def _percentiles_postgresql(
     flags = [func.grouping(key) for key in keys]
     sets = [tuple([key] if key is not None else []) for key in groupings.values()]
     query = (select(*keys, *flags, func.count(), *columns).where(*conditions)
-             .group_by(func.grouping_sets(*[tuple_(*keys_set) if keys_set else text("()") for keys_set in sets])))
+             .group_by(func.grouping_sets(*[tuple_(*keys_set) if keys_set else text("()")
+                                             for keys_set in sets])))
     result: dict[str, dict[Any, list[float]]] = {name: {} for name in groupings}
     for row in session.execute(query):
         values, found_flags = row[:len(keys)], row[len(keys):2 * len(keys)]

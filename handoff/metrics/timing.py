@@ -39,8 +39,8 @@ def resolutions_measured_in(period: Period, filters: DashboardFilters) -> list[C
 
 def handoffs_in(period: Period, filters: DashboardFilters) -> list[ColumnElement[bool]]:
     """Tickets opened in the period with a measured time with the bot."""
-    return [Ticket.created_at >= period.start, Ticket.created_at < period.end, Ticket.bot_seconds.is_not(None),
-            *ticket_conditions(filters)]
+    return [Ticket.created_at >= period.start, Ticket.created_at < period.end,
+            Ticket.bot_seconds.is_not(None), *ticket_conditions(filters)]
 
 
 def _overall(session: Session, value: ColumnElement[float | None],
@@ -49,8 +49,9 @@ def _overall(session: Session, value: ColumnElement[float | None],
     return list(found) if found else [None] * len(FRACTIONS)
 
 
-def _overall_and_by_priority(session: Session, value: ColumnElement[float | None],
-                             where: list[ColumnElement[bool]]) -> tuple[list[float | None], dict[str, list[float]]]:
+def _overall_and_by_priority(
+    session: Session, value: ColumnElement[float | None], where: list[ColumnElement[bool]]
+) -> tuple[list[float | None], dict[str, list[float]]]:
     found = percentiles_by(session, value, where=where, fractions=FRACTIONS,
                            groupings={"all": None, "priority": Ticket.priority})
     overall = found["all"].get(None)
@@ -67,10 +68,12 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
     before = period.previous()
     frt, frt_by = _overall_and_by_priority(session, Ticket.first_response_business_minutes,
                                            first_responses_in(period, filters))
-    frt_before = _overall(session, Ticket.first_response_business_minutes, first_responses_in(before, filters))
+    frt_before = _overall(session, Ticket.first_response_business_minutes,
+                          first_responses_in(before, filters))
     res, res_by = _overall_and_by_priority(session, Ticket.resolution_business_minutes,
                                            resolutions_measured_in(period, filters))
-    res_before = _overall(session, Ticket.resolution_business_minutes, resolutions_measured_in(before, filters))
+    res_before = _overall(session, Ticket.resolution_business_minutes,
+                          resolutions_measured_in(before, filters))
     bot = _overall(session, Ticket.bot_seconds, handoffs_in(period, filters))
     bot_before = _overall(session, Ticket.bot_seconds, handoffs_in(before, filters))
     start_note = "from the handoff (or the latest reopen), in business minutes of the ticket's SLA calendar"
@@ -83,11 +86,11 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
                f"Median time to resolve for tickets resolved in the period, {start_note}, without time "
                f"awaiting the customer."),
         Figure("resolution_p90", "Resolution, 90th percentile", res[1], res_before[1], "minutes",
-               f"90 % of tickets resolved in the period were resolved within this time, {start_note}, without "
-               f"time awaiting the customer."),
-        Figure("bot_time_median", "Time with the bot before handoff, median", bot[0], bot_before[0], "seconds",
-               "Median wall-clock time from the start of the conversation with the bot to the handoff, for "
-               "tickets opened in the period (not part of the response times)."),
+               f"90 % of tickets resolved in the period were resolved within this time, {start_note}, "
+               f"without time awaiting the customer."),
+        Figure("bot_time_median", "Time with the bot before handoff, median", bot[0], bot_before[0],
+               "seconds", "Median wall-clock time from the start of the conversation with the bot to the "
+               "handoff, for tickets opened in the period (not part of the response times)."),
     ]
     table = _by_priority(session, period, filters, (frt, frt_by), (res, res_by))
     return Section(figures=figures, tables=[table])

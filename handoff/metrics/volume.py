@@ -39,7 +39,8 @@ def resolved_per_day(session: Session, period: Period, filters: DashboardFilters
                             Ticket.resolved_at < period.end, *ticket_conditions(filters))
                      .group_by(once))
     again = utc_day(TicketEvent.created_at)
-    resolved_again = (select(again.label("day"), func.count(func.distinct(TicketEvent.ticket_id)).label("tickets"))
+    resolved_again = (select(again.label("day"),
+                             func.count(func.distinct(TicketEvent.ticket_id)).label("tickets"))
                       .where(*resolve_events(period, filters)).group_by(again))
     counts: dict[date, int] = {}
     for value, count in session.execute(union_all(resolved_once, resolved_again)):
@@ -49,7 +50,8 @@ def resolved_per_day(session: Session, period: Period, filters: DashboardFilters
 
 def created_per_category(session: Session, period: Period, filters: DashboardFilters) -> dict[str, int]:
     """Tickets opened per category."""
-    query = select(Ticket.category, func.count(Ticket.id)).where(*created_in(period, filters)).group_by(Ticket.category)
+    query = (select(Ticket.category, func.count(Ticket.id)).where(*created_in(period, filters))
+             .group_by(Ticket.category))
     return {category: int(count) for category, count in session.execute(query)}
 
 
@@ -58,8 +60,9 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
     created = created_per_day(session, period, filters)
     resolved = resolved_per_day(session, period, filters)
     total = sum(created.values())
-    figure = Figure("tickets_created", "Tickets created", total, tickets_created(session, period.previous(), filters),
-                    "count", "Tickets opened in the period, from the bot or as follow-ups.")
+    figure = Figure("tickets_created", "Tickets created", total,
+                    tickets_created(session, period.previous(), filters), "count",
+                    "Tickets opened in the period, from the bot or as follow-ups.")
     by_day = Table(
         key="volume_by_day", title="Tickets per day (UTC)", columns=["Day", "Created", "Resolved"],
         rows=[[day.isoformat(), created.get(day, 0), resolved.get(day, 0)] for day in period.days()],
@@ -69,7 +72,8 @@ def build(session: Session, *, period: Period, filters: DashboardFilters, now: d
     before = created_per_category(session, period.previous(), filters)
     order = sorted(set(categories) | set(before), key=lambda name: (-categories.get(name, 0), name))
     by_category = Table(
-        key="volume_by_category", title="Tickets by category", columns=["Category", "Tickets", "Share", "Previous period"],
+        key="volume_by_category", title="Tickets by category",
+        columns=["Category", "Tickets", "Share", "Previous period"],
         rows=[[name, categories.get(name, 0), ratio(categories.get(name, 0), total), before.get(name, 0)]
               for name in order],
         chart="bar",
