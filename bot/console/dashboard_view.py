@@ -161,7 +161,9 @@ class ChangeView:
 def change_view(figure: Figure) -> ChangeView:
     """The change of a figure against the previous period, in words."""
     if figure.value is None:
-        return ChangeView("", "none", "")
+        if figure.previous is None:
+            return ChangeView("", "none", "")
+        return ChangeView("", "none", f"previous period: {format_value(figure.previous, figure.unit)}")
     if figure.previous is None:
         return ChangeView("", "none", "no earlier value to compare with")
     previous = format_value(figure.previous, figure.unit)
