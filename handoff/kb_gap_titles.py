@@ -15,6 +15,8 @@ themselves ("Dark mode / theme").
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -97,8 +99,7 @@ def suggested_title(central_questions: list[str], terms: list[tuple[str, float]]
     the share of their words other questions of the cluster use too (typos and one customer's
     details are used by nobody else); then centrality.
     """
-    words_of = CountVectorizer(stop_words=STOP_WORDS).build_analyzer()
-    terms_of = CountVectorizer(stop_words=STOP_WORDS, ngram_range=(1, 2)).build_analyzer()
+    words_of, terms_of = _analyzers()
     used_by = Counter(word for question in central_questions for word in set(words_of(question)))
     best, best_rank = "", (False, 0.0, 0.0)
     for question in central_questions[:CANDIDATE_QUESTIONS]:
@@ -140,6 +141,14 @@ def tidy_question(text: str) -> str:
     if asked or _QUESTION_WORD.search(cleaned):
         cleaned += "?"
     return cleaned
+
+
+@cache
+def _analyzers() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
+    """Words, and words plus two-word phrases, of a text, as `distinctive_terms` counts them
+    (built once: scikit-learn checks the stop-word list each time an analyser is built)."""
+    return (CountVectorizer(stop_words=STOP_WORDS).build_analyzer(),
+            CountVectorizer(stop_words=STOP_WORDS, ngram_range=(1, 2)).build_analyzer())
 
 
 def _title_from_terms(terms: list[tuple[str, float]]) -> str:
