@@ -17,11 +17,11 @@ questions get `gap_handled_at` and leave every later clustering; new questions o
 topic form a cluster again, which says the article did not close the gap.
 
 Clustering takes seconds for tens of thousands of questions, so reports are kept in process,
-keyed by the database, the filters, the ISO weeks of the period, a fingerprint of the gap questions of the
-period and of the one before (count, id sum, newest id, text length, first and last time: any
-new question, "didn't help" click or handled cluster changes it) and the index version. The
-period's exact ends are not in the key: a rolling "last 30 days" that moved by a minute without
-new questions reuses the report.
+keyed by the database, the filters, the ISO weeks of the period, a fingerprint of the gap
+questions of the period and of the one before (`gap_fingerprint`: any new question, "didn't
+help" click or handled cluster changes it) and the index version. The period's exact ends are
+not in the key: a rolling "last 30 days" that moved by a minute without new questions reuses the
+report, and marking handled finds the cluster the page showed.
 """
 
 import hashlib
