@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from handoff.db import make_engine  # noqa: E402
 from handoff.metrics import DashboardFilters, Period, build_dashboard  # noqa: E402
 from handoff.metrics.dashboard import SECTIONS  # noqa: E402
+from handoff.metrics.sql import prepare_for_aggregates  # noqa: E402
 from tests.utils.postgres import PostgresServer  # noqa: E402
 
 DEFAULT_END = "2026-11-20T12:00:00+00:00"
@@ -130,6 +131,7 @@ def measure(url: str, args: argparse.Namespace) -> tuple[list[float], dict[str, 
             session.rollback()
         loads = load_average()
         sections: dict[str, float] = {}
+        prepare_for_aggregates(session)  # as build_dashboard does
         for section in SECTIONS:
             before = time.perf_counter()
             section.build(session, period=period, filters=DashboardFilters(), now=args.end)

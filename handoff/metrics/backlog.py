@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from handoff.lifecycle import OPEN_STATES
-from handoff.metrics.cohorts import new_status
+from handoff.metrics.cohorts import by_ticket, new_status
 from handoff.metrics.filters import DashboardFilters, ticket_conditions
 from handoff.metrics.model import Figure, Section, Table
 from handoff.metrics.period import Period, day_start
@@ -81,7 +81,7 @@ def _reopened_stretches(since: datetime, until: datetime, filters: DashboardFilt
                literal("new").label("state")).where(*candidates),
         select(TicketEvent.ticket_id, TicketEvent.created_at, TicketEvent.id, new_status())
         .where(TicketEvent.ticket_id.in_(select(Ticket.id).where(*candidates)),
-               TicketEvent.kind == "status_changed", TicketEvent.created_at < until),
+               by_ticket(TicketEvent.kind) == "status_changed", TicketEvent.created_at < until),
     ).subquery("changes")
     next_change = func.lead(changes.c.at).over(partition_by=changes.c.ticket_id,
                                                order_by=(changes.c.at, changes.c.seq))

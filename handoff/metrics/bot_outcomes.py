@@ -15,7 +15,7 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from handoff.metrics.filters import DashboardFilters, ticket_conditions
 from handoff.metrics.model import Figure, Section, Table, ratio
@@ -46,11 +46,14 @@ TICKET_FILTER_NOTE = (" Not defined with a category, group or agent filter: a co
 
 def outcome_counts(session: Session, period: Period, filters: DashboardFilters) -> dict[str, int]:
     """Bot conversations of the period per outcome (every outcome present, zeros included)."""
+    # The latest question's id, doubled, plus one if the bot answered it: its parity says how the
+    # conversation's talk with the bot ended without joining the questions a second time.
+    last_answered = func.max(KbQuery.id * 2 + case((KbQuery.decision == "answer", 1), else_=0))
     per_conversation = (
         select(
             KbQuery.conversation_id.label("conversation_id"),
             func.min(KbQuery.created_at).label("first_at"),
-            func.max(KbQuery.id).label("last_id"),
+            last_answered.label("last_answered"),
             func.max(case((KbQuery.feedback == "helped", 1), else_=0)).label("helped"),
             func.max(case((KbQuery.feedback == "not_helped", 1), else_=0)).label("not_helped"),
         )
@@ -61,17 +64,15 @@ def outcome_counts(session: Session, period: Period, filters: DashboardFilters) 
         per_conversation = per_conversation.where(KbQuery.conversation_id.in_(
             select(Conversation.id).where(Conversation.channel == filters.channel)))
     conversations = per_conversation.subquery()
-    last = aliased(KbQuery)
     handed_off = exists().where(Ticket.conversation_id == conversations.c.conversation_id,
                                 Ticket.created_at >= conversations.c.first_at, Ticket.reason.in_(BOT_REASONS))
     outcome = case(
         (handed_off, "handed_off"),
-        (or_(conversations.c.not_helped == 1, last.decision != "answer"), "abandoned"),
+        (or_(conversations.c.not_helped == 1, conversations.c.last_answered % 2 == 0), "abandoned"),
         (conversations.c.helped == 1, "confirmed"),
         else_="assumed",
     )
-    outcomes = (select(outcome.label("outcome")).select_from(conversations)
-                .join(last, last.id == conversations.c.last_id)).subquery()
+    outcomes = select(outcome.label("outcome")).select_from(conversations).subquery()
     counts = {key: 0 for key in OUTCOME_LABELS}
     for key, count in session.execute(select(outcomes.c.outcome, func.count()).group_by(outcomes.c.outcome)):
         counts[key] = int(count)

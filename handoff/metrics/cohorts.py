@@ -35,6 +35,16 @@ def created_in(period: Period, filters: DashboardFilters) -> list[ColumnElement[
     return [Ticket.created_at >= period.start, Ticket.created_at < period.end, *ticket_conditions(filters)]
 
 
+def by_ticket(column: ColumnElement[str]) -> ColumnElement[str]:
+    """`column` in a form no index applies to, so the planner looks events up by ticket.
+
+    The few reopened tickets' events are best found through the ticket_id index; without it,
+    SQLite's planner (even with statistics) prefers the (kind, created_at) index and reads every
+    status change of the period.
+    """
+    return column + ""
+
+
 def reopened_tickets(filters: DashboardFilters) -> Select[tuple[int]]:
     """Ids of the tickets reopened at least once (their timeline holds several resolutions)."""
     return select(Ticket.id).where(Ticket.reopened_count > 0, *ticket_conditions(filters))
@@ -42,7 +52,8 @@ def reopened_tickets(filters: DashboardFilters) -> Select[tuple[int]]:
 
 def resolve_events(period: Period, filters: DashboardFilters) -> list[ColumnElement[bool]]:
     """Conditions on TicketEvent: a reopened ticket moved to resolved in the period."""
-    return [TicketEvent.ticket_id.in_(reopened_tickets(filters)), TicketEvent.kind == "status_changed",
+    return [TicketEvent.ticket_id.in_(reopened_tickets(filters)),
+            by_ticket(TicketEvent.kind) == "status_changed",
             TicketEvent.created_at >= period.start, TicketEvent.created_at < period.end,
             new_status() == "resolved"]
 

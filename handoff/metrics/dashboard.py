@@ -9,6 +9,7 @@ from handoff.metrics import backlog, bot_outcomes, load, satisfaction, sla, timi
 from handoff.metrics.filters import DashboardFilters
 from handoff.metrics.model import Dashboard, Figure, Table
 from handoff.metrics.period import Period
+from handoff.metrics.sql import prepare_for_aggregates
 from handoff.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def build_dashboard(session: Session, *, period: Period, filters: DashboardFilte
                     now: datetime | None = None) -> Dashboard:
     """Every figure (with its value for the previous period) and every table, in a fixed order."""
     now = now or utcnow()
+    prepare_for_aggregates(session)
     figures: dict[str, Figure] = {}
     tables: dict[str, Table] = {}
     for section in SECTIONS:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from handoff.metrics.cohorts import created_in, resolutions, resolve_events
+from handoff.metrics.cohorts import by_ticket, created_in, resolutions, resolve_events
 from handoff.metrics.filters import DashboardFilters
 from handoff.metrics.model import Figure, Section, Table, ratio
 from handoff.metrics.period import Period
@@ -56,7 +56,7 @@ def reopened_after_resolution(session: Session, period: Period, filters: Dashboa
     )
     later = aliased(TicketEvent)
     reopened_later = and_(
-        later.ticket_id == first_resolution.c.ticket_id, later.kind == "status_changed",
+        later.ticket_id == first_resolution.c.ticket_id, by_ticket(later.kind) == "status_changed",
         later.created_at > first_resolution.c.resolved_at,
         later.detail["old"].as_string() == "resolved", later.detail["new"].as_string() == "in_progress",
     )

@@ -57,6 +57,13 @@ def dialect_name(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def prepare_for_aggregates(session: Session) -> None:
+    """Settings for the dashboard's transaction: PostgreSQL's JIT compiles these short
+    aggregates for longer than they run (about a quarter of the dashboard's time, measured)."""
+    if dialect_name(session) == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+
+
 def percentiles(
     session: Session,
     value: ColumnElement[Any],
