@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,8 @@ from handoff import session_scope, start_conversation
 from handoff.__main__ import main
 from handoff.kb_queries import record_kb_feedback, record_kb_query
 from handoff.metrics import FIGURE_KEYS, DashboardFilters, build_dashboard
-from handoff.metrics.report import GapsResult, format_report
+from handoff.kb_gaps import GapCluster
+from handoff.metrics.report import GapsResult, format_gaps, format_report, gaps_to_dict
 from handoff.migrate import upgrade_database
 from handoff.models import utcnow
 from handoff.settings import get_settings
@@ -101,3 +102,18 @@ def test_report_refuses_bad_input_with_a_clear_message(cli_database: str, capsys
                                                        arguments: list[str], message: str) -> None:
     assert main(["report", *arguments]) == 2
     assert capsys.readouterr().err.strip() == message
+
+
+def test_the_report_lists_kb_gaps_with_trend_nearest_article_and_examples() -> None:
+    cluster = GapCluster(
+        key="abc", size=12, previous_size=4, weekly=[(date(2026, 3, 23), 12)],
+        representatives=["can I pay by PayPal?", "paypal checkout"], nearest_article_id="payment-methods",
+        nearest_article_title="Payment methods", nearest_score=0.61, suggested_title="Paying with PayPal",
+        query_ids=[1, 2],
+    )
+    lines = format_gaps(GapsResult([cluster]))
+    assert lines[1] == ("  1. Paying with PayPal: 12 questions (previous period 4); "
+                        "nearest article: Payment methods (0.61)")
+    assert lines[2:] == ["       “can I pay by PayPal?”", "       “paypal checkout”"]
+    data = json.loads(json.dumps(gaps_to_dict(GapsResult([cluster]))))
+    assert data["clusters"][0]["weekly"] == [["2026-03-23", 12]]
