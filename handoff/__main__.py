@@ -6,6 +6,7 @@
     python -m handoff reply NUMBER "text" --agent EMAIL
     python -m handoff retrain-classifier [--index DIR]
     python -m handoff report [--since 30d] [--channel C] [--category C] [--group G] [--agent EMAIL] [--json]
+    python -m handoff embed-gap-questions
 """
 
 import argparse
@@ -124,6 +125,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_embed_gap_questions(args: argparse.Namespace) -> int:
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from handoff.kb_gap_questions import backfill_embeddings  # noqa: PLC0415  (loads the model)
+
+    with session_scope() as session, tqdm(desc="embedding questions", unit="q") as progress:
+        done = backfill_embeddings(session, batch_size=args.batch_size, on_batch=progress.update)
+    sys.stdout.write(f"{done} recorded questions embedded\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -152,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--agent", default="", help="only tickets assigned to the agent with this e-mail")
     report.add_argument("--json", action="store_true", help="print JSON instead of text")
     report.set_defaults(func=_cmd_report)
+    embed = commands.add_parser(
+        "embed-gap-questions",
+        help="embed recorded bot questions that have no vector yet, so the KB gaps include them",
+    )
+    embed.add_argument("--batch-size", type=int, default=256)
+    embed.set_defaults(func=_cmd_embed_gap_questions)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

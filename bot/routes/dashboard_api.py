@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.dashboard_request import MAX_DAYS, DashboardQuery, DashboardQueryError, build_query
 from bot.deps import CurrentLead, SessionDep
 from bot.read_session import ReadSessionDep
-from handoff.kb_gaps import GapCluster, find_gap_clusters, mark_cluster_handled
+from handoff.kb_gaps import GapCluster, find_gap_report, mark_cluster_handled
 from handoff.metrics import FIGURE_KEYS, TABLE_KEYS, Dashboard, build_dashboard
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,15 @@ class GapsPublic(BaseModel):
     filters: FiltersPublic
     data: list[GapClusterPublic]
     count: int
+    questions: int = Field(description="gap questions of the period placed by meaning (in a gap or not)")
+    clusters: int = Field(description="gaps found in the period (data holds the largest `limit` of them)")
+    other_questions: int = Field(
+        description="gap questions in no gap: asked once, or rephrased within one conversation only"
+    )
+    skipped_questions: int = Field(
+        description="gap questions recorded without an embedding, left out until "
+        "`python -m handoff embed-gap-questions` embeds them"
+    )
 
 
 class GapHandledPublic(BaseModel):
@@ -234,12 +243,17 @@ def read_gaps(
 ) -> GapsPublic:
     """The KB gaps of the period: what the bot could not answer, grouped by meaning, largest first."""
     _release_write_lock(session)
-    clusters = find_gap_clusters(read_session, period=query.period, filters=query.filters, limit=limit)
+    report = find_gap_report(read_session, period=query.period, filters=query.filters)
+    clusters = report.clusters[:limit]
     return GapsPublic(
         period=PeriodPublic.model_validate(query.period.to_dict()),
         filters=FiltersPublic.model_validate(query.filters.to_dict()),
         data=[_gap_public(cluster) for cluster in clusters],
         count=len(clusters),
+        questions=report.questions,
+        clusters=len(report.clusters),
+        other_questions=report.other_questions,
+        skipped_questions=report.skipped_questions,
     )
 
 

@@ -16,6 +16,7 @@ from bot.app import create_app
 from bot.deps import get_session
 from bot.read_session import get_read_session
 from handoff import assign, get_ticket, hand_off, start_conversation
+from handoff.kb_queries import record_kb_query
 from handoff.kb_gaps import clear_cache
 from handoff.metrics import FIGURE_KEYS, TABLE_KEYS, DashboardFilters, build_dashboard
 from handoff.models import KbQuery
@@ -273,6 +274,24 @@ def test_kb_gaps_show_customers_questions_escaped(client: TestClient, session: S
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
     assert "<strong>3</strong> questions" in html
     assert "new in this period" in html
+
+
+def test_kb_gaps_say_how_many_questions_are_left_out_and_why(
+    client: TestClient, session: Session, lead: str
+) -> None:
+    missed_questions(session, HOSTILE)
+    conversation, _token = start_conversation(session, channel="web")
+    record_kb_query(session, conversation_public_id=conversation.public_id, question="an old question",
+                    decision="miss", article_id=None, confidence=0.1, nearest_article_id=None,
+                    nearest_score=None, embedding=None)
+    session.flush()
+
+    html = client.get("/console/dashboard/gaps?days=7", headers={"HX-Request": "true"}).text
+
+    summary = html[html.index('data-testid="kb-gaps-summary"'):]
+    assert "3 questions the bot did not settle" in summary and "1 topic" in summary
+    assert "1 recorded without an embedding are left out" in summary
+    assert "python -m handoff embed-gap-questions" in summary
 
 
 def test_marking_a_gap_handled_needs_the_csrf_token(client: TestClient, session: Session, lead: str) -> None:

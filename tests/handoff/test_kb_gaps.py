@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from handoff import Conversation, hand_off, require_ticket
 from handoff.dispatch import assign
+from handoff.kb_gap_questions import backfill_embeddings
 from handoff.kb_gap_clustering import cluster_by_meaning
 from handoff.kb_gap_titles import tidy_question
 from handoff.kb_gaps import GapCluster, clear_cache, find_gap_clusters, find_gap_report, mark_cluster_handled
@@ -302,13 +303,19 @@ def test_one_customer_rephrasing_is_not_yet_a_topic(session: Session, kb: Knowle
     assert report.other_questions == 3
 
 
-def test_questions_recorded_without_embedding_are_embedded_here(session: Session, kb: KnowledgeBase) -> None:
+def test_questions_without_embedding_are_counted_then_clustered_once_backfilled(
+    session: Session, kb: KnowledgeBase
+) -> None:
     ids = ask_all(session, kb, SPANISH, at=NOW - timedelta(days=2), embedded=False)
 
-    report = find_gap_report(session, period=PERIOD, filters=NO_FILTERS)
+    before = find_gap_report(session, period=PERIOD, filters=NO_FILTERS)
+    assert before.clusters == [] and before.skipped_questions == len(ids)
 
-    assert [cluster.query_ids for cluster in report.clusters] == [ids]
-    assert report.skipped_questions == 0
+    assert backfill_embeddings(session, batch_size=2) == len(ids)
+    after = find_gap_report(session, period=PERIOD, filters=NO_FILTERS)
+    assert [cluster.query_ids for cluster in after.clusters] == [ids]
+    assert after.skipped_questions == 0
+    assert backfill_embeddings(session) == 0
 
 
 def test_report_is_kept_until_the_gap_questions_change(session: Session, kb: KnowledgeBase) -> None:

@@ -41,7 +41,7 @@ from bot.deps import SessionDep
 from bot.read_session import ReadSessionDep
 from handoff import Agent
 from handoff.kb_gap_articles import indexed_articles
-from handoff.kb_gaps import find_gap_clusters, mark_cluster_handled
+from handoff.kb_gaps import find_gap_report, mark_cluster_handled
 from handoff.metrics import build_dashboard
 from handoff.models import SkillGroup
 
@@ -194,11 +194,15 @@ def read_gaps(
     """The KB-gap clusters of the period: the list for the dashboard (htmx) or a page of its own."""
     _release_write_lock(session)
     query = console_query(read_session, request.query_params)
-    clusters = find_gap_clusters(read_session, period=query.period, filters=query.filters, limit=GAP_LIMIT)
+    report = find_gap_report(read_session, period=query.period, filters=query.filters)
     article_urls = {article_id: article.url for article_id, article in indexed_articles().by_id.items()}
     context = {
         "active_page": "dashboard",
-        "gaps": [gap_view(cluster, article_urls) for cluster in clusters],
+        "gaps": [gap_view(cluster, article_urls) for cluster in report.clusters[:GAP_LIMIT]],
+        "gap_questions": report.questions,
+        "gap_clusters": len(report.clusters),
+        "other_questions": report.other_questions,
+        "skipped_questions": report.skipped_questions,
         "query": query,
         "params": query.params(),
         "dashboard_url": with_params(PAGE, query.params()),
