@@ -374,3 +374,22 @@ Index("ix_tickets_created_at", Ticket.created_at)
 Index("ix_tickets_resolved_at", Ticket.resolved_at)
 Index("ix_ticket_events_kind_created_at", TicketEvent.kind, TicketEvent.created_at)
 Index("ix_conversations_created_at", Conversation.created_at)
+
+
+# Indexes for the console (lists, board, ticket page at scale).
+# Counts of what an agent may see (state, group, assignee) read this index alone, never the rows.
+Index("ix_tickets_status_group_id_assignee_id", Ticket.status, Ticket.group_id, Ticket.assignee_id)
+# The board's resolved and closed columns: the latest moved first, read in order.
+Index("ix_tickets_status_updated_at", Ticket.status, Ticket.updated_at, Ticket.id)
+# The categories in use, found by hopping through this index (bot.console.queries.categories_on_tickets).
+Index("ix_tickets_category", Ticket.category)
+# CSAT of the last 30 days: only rated tickets, with what the sums and the visibility need.
+Index(
+    "ix_tickets_rated_resolved_at",
+    Ticket.resolved_at,
+    Ticket.csat_score,
+    Ticket.group_id,
+    Ticket.assignee_id,
+    sqlite_where=text("csat_score IS NOT NULL"),
+    postgresql_where=text("csat_score IS NOT NULL"),
+)

@@ -1,9 +1,15 @@
-"""What the ticket page shows: transcript, summary, timeline, customer, and the actions allowed now."""
+"""What the ticket page shows: transcript, summary, timeline, customer, and the actions allowed now.
 
-from dataclasses import replace
+A page shows the latest `TRANSCRIPT_WINDOW` messages of the conversation, however long it is
+(a customer may chat on Telegram for months in one conversation); earlier ones are a page back
+(`?before=<message id>`). The summary reads the same window, so neither grows with the history.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from bot.console.queries import active_agents, agent_names, categories, earlier_tickets
@@ -14,6 +20,7 @@ from handoff.models import OutboxItem
 from handoff.summary import SummaryMessage, TicketSummary, summarize
 
 MAX_TRANSCRIPT = 10_000
+TRANSCRIPT_WINDOW = 200
 
 
 def customer_name(ticket: Ticket) -> str:
@@ -29,6 +36,49 @@ def transcript(session: Session, ticket: Ticket, *, after: int = 0) -> list[Mess
         after=after,
         include_internal=True,
         limit=MAX_TRANSCRIPT,
+    )
+
+
+@dataclass(frozen=True)
+class TranscriptWindow:
+    """The messages a ticket page shows, oldest first, and how many come before them."""
+
+    messages: list[Message]
+    earlier: int
+
+
+def transcript_window(session: Session, ticket: Ticket, *, before: int | None = None) -> TranscriptWindow:
+    """The latest `TRANSCRIPT_WINDOW` messages (internal notes included), or those before `before`."""
+    query = select(Message).where(Message.conversation_id == ticket.conversation_id)
+    if before is not None:
+        query = query.where(Message.id < before)
+    messages = list(session.scalars(query.order_by(Message.id.desc()).limit(TRANSCRIPT_WINDOW)))
+    messages.reverse()
+    earlier = 0
+    if len(messages) == TRANSCRIPT_WINDOW:
+        earlier = session.scalar(
+            select(func.count()).where(Message.conversation_id == ticket.conversation_id,
+                                       Message.id < messages[0].id)
+        ) or 0
+    return TranscriptWindow(messages, earlier)
+
+
+def earlier_url(ticket: Ticket, window: TranscriptWindow) -> str:
+    """Where the messages before the window are, or "" when the window starts the conversation."""
+    if not window.earlier or not window.messages:
+        return ""
+    return f"/console/tickets/{ticket.number}?before={window.messages[0].id}"
+
+
+def earlier_note(ticket: Ticket, window: TranscriptWindow) -> MessageView | None:
+    """A line at the top of a cut transcript saying how many messages come before and where they are."""
+    url = earlier_url(ticket, window)
+    if not url:
+        return None
+    count = f"{window.earlier:,} earlier message{'s' if window.earlier != 1 else ''}"
+    return MessageView(
+        id=0, sender="system", kind="text", author="Console", created_at=window.messages[0].created_at,
+        text=f"{count} of this conversation are not shown here; they are at {url}",
     )
 
 
@@ -77,7 +127,7 @@ def panel_context(
     notice: str = "",
 ) -> dict[str, Any]:
     """Everything the side panel needs: state, SLA, actions, classification, summary, customer, timeline."""
-    messages = transcript(session, ticket) if messages is None else messages
+    messages = transcript_window(session, ticket).messages if messages is None else messages
     names = agent_names(session)
     group = ticket.group
     is_lead = agent.role in ("lead", "admin")
@@ -110,16 +160,35 @@ def panel_context(
     }
 
 
+def latest_message_id(session: Session, ticket: Ticket) -> int:
+    return int(session.scalar(
+        select(func.max(Message.id)).where(Message.conversation_id == ticket.conversation_id)
+    ) or 0)
+
+
 def page_context(
-    session: Session, *, ticket: Ticket, agent: Agent, now: Any, error: str = ""
+    session: Session,
+    *,
+    ticket: Ticket,
+    agent: Agent,
+    now: datetime,
+    error: str = "",
+    before: int | None = None,
 ) -> dict[str, Any]:
-    """The whole ticket page: the panel plus the transcript and the reply box."""
-    messages = transcript(session, ticket)
+    """The whole ticket page: the panel plus the transcript (its latest part, or the part before
+    `before`) and the reply box."""
+    window = transcript_window(session, ticket, before=before)
+    messages = window.messages
     context = panel_context(session, ticket=ticket, agent=agent, now=now, messages=messages, error=error)
+    note = earlier_note(ticket, window)
+    newest = messages[-1].id if messages and before is None else latest_message_id(session, ticket)
     context.update(
         {
-            "messages": message_views(ticket, messages),
-            "last_message_id": messages[-1].id if messages else 0,
+            "messages": ([note] if note else []) + message_views(ticket, messages),
+            "earlier_url": earlier_url(ticket, window),
+            "earlier_count": window.earlier,
+            # Live updates continue after the conversation's newest message, also on an earlier page.
+            "last_message_id": newest,
             "templates": templates_for(session, category=ticket.category),
             "article_link": last_article_url(messages),
             "reply_text": "",

@@ -19,6 +19,7 @@ from bot.console.queries import (
     state_counts,
 )
 from bot.console.routes.ticket import change_state
+from bot.console.routes.tickets import ReadingSession
 from bot.console.templating import render_page
 from bot.console.views import sla_view
 from bot.deps import HubDep, SessionDep
@@ -62,7 +63,7 @@ def _board(
 
 
 @router.get("/board")
-def read_board(request: Request, session: SessionDep, agent: ConsoleAgent, group: str = "") -> Response:
+def read_board(session: ReadingSession, request: Request, agent: ConsoleAgent, group: str = "") -> Response:
     """Columns by state; htmx refreshes (live updates) get the columns only."""
     fragment = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board"
     return _board(request, session, agent, group=group[:64], fragment=fragment)
@@ -98,7 +99,7 @@ def move_ticket(
 
 
 @router.get("/queues")
-def read_queues(request: Request, session: SessionDep, agent: ConsoleAgent) -> Response:
+def read_queues(session: ReadingSession, request: Request, agent: ConsoleAgent) -> Response:
     """Each of the agent's groups with its unassigned tickets; leads also see the review queue."""
     now = utcnow()
     groups = groups_of(session, agent)

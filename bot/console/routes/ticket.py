@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,8 @@ from bot.console.auth import ConsoleAgent, ConsoleRefusal, ConsoleTicket, LeadAg
 from bot.console.presence import TypingBoard
 from bot.console.routes.login import safe_next
 from bot.console.templating import render_page
-from bot.console.ticket_page import last_article_url, page_context, panel_context, transcript
+from bot.console.routes.tickets import ReadingSession
+from bot.console.ticket_page import last_article_url, page_context, panel_context, transcript_window
 from bot.deps import HubDep, SessionDep
 from handoff import (
     Agent,
@@ -66,17 +67,19 @@ def _ticket_url(ticket: Ticket) -> str:
 
 @router.get("/{number}")
 def read_ticket_page(
-    request: Request, ticket: ConsoleTicket, session: SessionDep, agent: ConsoleAgent
+    session: ReadingSession, request: Request, ticket: ConsoleTicket, agent: ConsoleAgent,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
-    """The whole ticket: transcript, reply box, summary, timeline, customer, actions."""
+    """The whole ticket: transcript (its latest part, or the part before message `before`), reply
+    box, summary, timeline, customer, actions."""
     return render_page(
-        request, "ticket.html", page_context(session, ticket=ticket, agent=agent, now=utcnow())
+        request, "ticket.html", page_context(session, ticket=ticket, agent=agent, now=utcnow(), before=before)
     )
 
 
 @router.get("/{number}/panel")
 def read_ticket_panel(
-    request: Request, ticket: ConsoleTicket, session: SessionDep, agent: ConsoleAgent
+    session: ReadingSession, request: Request, ticket: ConsoleTicket, agent: ConsoleAgent
 ) -> Response:
     """The side panel alone (refreshed live when the ticket changes)."""
     return render_page(
@@ -156,7 +159,7 @@ def _composer_result(
         if not error:
             return RedirectResponse(_ticket_url(ticket), status_code=303)
         raise ConsoleRefusal(status_code, "Not sent", error)
-    messages = transcript(session, ticket)
+    messages = transcript_window(session, ticket).messages
     return render_page(
         request,
         "_composer.html",

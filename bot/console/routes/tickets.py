@@ -1,9 +1,12 @@
 """My tickets: the list sorted by SLA deadline and priority, with filters, search and live refresh."""
 
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bot.console.auth import ConsoleAgent, check_csrf
 from bot.console.queries import (
@@ -21,9 +24,25 @@ from bot.console.queries import (
 from bot.console.templating import render_page
 from bot.console.views import sla_view
 from bot.deps import SessionDep
+from handoff.db import READ_ONLY
 from handoff.models import utcnow
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(check_csrf)])
+
+
+def get_reading_session(session: SessionDep) -> Session:
+    """The request's session, marked read-only before its first query (pages that only read).
+
+    On SQLite every session otherwise opens with BEGIN IMMEDIATE, taking the one write lock up
+    front: reading pages would queue behind each other and behind the SLA scheduler's pass. Read
+    only, they run beside the writers (WAL). Declare it before any other dependency that queries.
+    """
+    if isinstance(session.get_bind(), Engine) and not session.in_transaction():
+        session.connection(execution_options={READ_ONLY: True})
+    return session
+
+
+ReadingSession = Annotated[Session, Depends(get_reading_session)]
 
 
 @router.get("")
@@ -35,8 +54,8 @@ def read_console_home() -> Response:
 @router.get("/tickets")
 def read_tickets_page(
     *,
+    session: ReadingSession,
     request: Request,
-    session: SessionDep,
     agent: ConsoleAgent,
     state: str = "open",
     group: str = "",
