@@ -85,7 +85,7 @@ def create_app() -> FastAPI:
         metrics=metrics,
     )
     app.state.sla_scheduler = SlaScheduler(settings.sla_check_seconds)
-    app.state.telegram = telegram_channel(settings, app.state.flow, hub)
+    app.state.telegram = telegram_channel(settings, app.state.flow, hub, metrics)
     app.add_exception_handler(OperationalError, database_unavailable)
     # The widget is embedded on the team's own site, another origin; it sends no cookies.
     app.add_middleware(

@@ -40,6 +40,7 @@ from bot.channels.telegram_inbound import (
 from bot.channels.telegram_outbound import TelegramSender, retry_after_seconds
 from bot.conversation_flow import ConversationFlow
 from bot.live import LiveHub
+from bot.observability import GatewayMetrics
 from bot.outbox_worker import OutboxWorker
 from bot.settings import Settings
 
@@ -146,7 +147,9 @@ class _RedactToken(logging.Filter):
 class TelegramChannel:
     """Receives updates by long polling and delivers the outbox's Telegram messages."""
 
-    def __init__(self, settings: Settings, flow: ConversationFlow, hub: LiveHub) -> None:
+    def __init__(
+        self, settings: Settings, flow: ConversationFlow, hub: LiveHub, metrics: GatewayMetrics | None = None
+    ) -> None:
         token = settings.telegram_bot_token.get_secret_value()
         logging.getLogger("httpx").addFilter(_RedactToken(token))
         self._base_url = settings.telegram_base_url
@@ -157,6 +160,7 @@ class TelegramChannel:
         self._worker = OutboxWorker(
             [self.sender], poll_seconds=settings.outbox_poll_seconds,
             give_up_after=timedelta(seconds=settings.telegram_give_up_seconds),
+            metrics=metrics,
         )
         bot_id = token.split(":", 1)[0] if token.split(":", 1)[0].isdigit() else "bot"
         self._offsets = OffsetStore(settings.var_dir / "telegram" / f"offset-{bot_id}.json")
@@ -301,9 +305,14 @@ class TelegramChannel:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
 
-def telegram_channel(settings: Settings, flow: ConversationFlow, hub: LiveHub) -> TelegramChannel | None:
-    """The channel if a bot token is configured; otherwise None, said once in the log."""
+def telegram_channel(
+    settings: Settings, flow: ConversationFlow, hub: LiveHub, metrics: GatewayMetrics | None = None
+) -> TelegramChannel | None:
+    """The channel if a bot token is configured; otherwise None, said once in the log.
+
+    `metrics` are the gateway's Prometheus counters, so Telegram deliveries are counted too.
+    """
     if not settings.telegram_bot_token.get_secret_value():
         logger.info("Telegram channel off: DESKMATE_TELEGRAM_BOT_TOKEN is not set")
         return None
-    return TelegramChannel(settings, flow, hub)
+    return TelegramChannel(settings, flow, hub, metrics)

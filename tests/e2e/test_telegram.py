@@ -110,6 +110,16 @@ def test_full_conversation_from_question_to_csat(
     assert "Thank you" in _reply(standin, user, seen, what="thanks for the rating").text
     assert agent_api.get(f"/api/agent/tickets/{number}").json()["ticket"]["csat_score"] == 5
 
+    # The agent's reply and the CSAT question went out through Telegram: Prometheus counts them.
+    metrics_url = telegram_gateway.health_url.rsplit("/", 1)[0] + "/metrics"
+    scraped = httpx.get(metrics_url, timeout=10).text
+    delivered = [
+        float(line.rsplit(" ", 1)[1]) for line in scraped.splitlines()
+        if line.startswith("deskmate_outbox_deliveries_total{")
+        and all(label in line for label in ('channel="telegram"', 'sender="agent"', 'outcome="delivered"'))
+    ]
+    assert delivered and delivered[0] >= 1, scraped[:2000]
+
 
 def test_status_shows_the_customers_own_ticket_only(
     stack: RunningStack, standin: BotApiStandIn, telegram_gateway: ManagedProcess
