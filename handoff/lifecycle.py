@@ -64,6 +64,12 @@ def change_status(
     old = ticket.status
     if old == "awaiting_customer":
         _end_pause(ticket, now)
+        # Whoever ends the wait (the customer replying, an agent moving the card, an escalation),
+        # the resolution deadline moves by the time spent waiting. Imported here because the SLA
+        # service builds on this module.
+        from handoff.sla_service import refresh_resolution_due  # noqa: PLC0415
+
+        refresh_resolution_due(session, ticket, now=now)
     if new == "awaiting_customer":
         ticket.pauses = [*ticket.pauses, [now.isoformat(), None]]
     if new == "resolved":

@@ -27,7 +27,6 @@ from handoff.sla_service import (
     calendar_named,
     measure_first_response,
     measure_resolution,
-    refresh_resolution_due,
 )
 from handoff.timeline import add_event, agent_actor
 
@@ -286,8 +285,7 @@ def handle_customer_message(session: Session, *, conversation: Conversation, mes
         reopen(session, ticket, actor="customer", reason="customer replied")
     add_event(session, ticket, "customer_message", "customer", message_id=message.id)
     if ticket.status == "awaiting_customer":
-        change_status(session, ticket, "in_progress", actor="customer", reason="customer replied")
-        refresh_resolution_due(session, ticket, now=now)
+        change_status(session, ticket, "in_progress", actor="customer", reason="customer replied", now=now)
     return ticket
 
 

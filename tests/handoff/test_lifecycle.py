@@ -15,6 +15,7 @@ from handoff import (
     get_ticket,
     hand_off,
     handle_customer_message,
+    move_ticket,
     record_csat,
     record_message,
     resolve,
@@ -130,3 +131,19 @@ def test_pause_moves_the_resolution_deadline_and_escalation_works_while_paused(s
     change_status(session, ticket, "awaiting_customer", actor="agent:1")
     escalate(session, ticket, actor="agent:1", reason="agent")
     assert ticket.status in ("new", "in_progress") and ticket.tier == 2
+
+
+def test_an_agent_ending_the_wait_moves_the_resolution_deadline_too(session: Session) -> None:
+    ticket = _ticket(session)
+    agent = make_agent(session)
+    add_agent_reply(session, number=ticket.number or 0, agent=agent, text="Which invoice?", await_customer=True)
+    now = utcnow()
+    ticket.sla_calendar = "always"
+    ticket.human_started_at = now - timedelta(hours=5)
+    ticket.pauses = [[(now - timedelta(hours=2)).isoformat(), None]]  # awaiting the customer for 2 hours
+
+    move_ticket(session, ticket, "in_progress", actor=f"agent:{agent.id}", reason="found it myself")
+
+    expected = ticket.human_started_at + timedelta(minutes=ticket.resolution_minutes, hours=2)
+    assert abs((ticket.resolution_due - expected).total_seconds()) < 60
+    assert ticket.pauses[-1][1] is not None
