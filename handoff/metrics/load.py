@@ -37,9 +37,10 @@ def load_rows(session: Session, period: Period, filters: DashboardFilters) -> tu
         select(*keys, func.count(Ticket.id))
         .where(Ticket.status.in_(OPEN_STATES), *ticket_conditions(filters)).group_by(*keys)).all()
     resolved = resolutions(period, filters)
+    resolved_keys = (resolved.c.assignee_id, resolved.c.skill_group)
     resolved_rows = session.execute(
-        select(*keys, func.count(), func.count(Ticket.csat_score), func.sum(Ticket.csat_score))
-        .select_from(resolved).join(Ticket, Ticket.id == resolved.c.ticket_id).group_by(*keys)).all()
+        select(*resolved_keys, func.count(), func.count(resolved.c.csat_score), func.sum(resolved.c.csat_score))
+        .group_by(*resolved_keys)).all()
     groupings = {"agent": Ticket.assignee_id, "group": Ticket.skill_group}
     first = percentiles_by(session, Ticket.first_response_business_minutes, fractions=(0.5,),
                            where=first_responses_in(period, filters), groupings=groupings)
