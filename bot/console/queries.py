@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, text
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from handoff import OPEN_STATES, STATES, Agent, Ticket
 from handoff.models import Conversation, Customer, Message, SkillGroup, TicketEvent
@@ -71,7 +71,7 @@ def visible_to(query: Select[Ticket], agent: Agent) -> Select[Ticket]:
 
 
 def in_group(query: Select[Ticket], name: str) -> Select[Ticket]:
-    """Tickets of the group called `name`, by its id: the id is in the counting index, the name is not."""
+    """Tickets of the group called `name`, by its id: the id is in the state index, the name is not."""
     group_id = select(SkillGroup.id).where(SkillGroup.name == name).scalar_subquery()
     return query.where(Ticket.group_id == group_id)
 
@@ -151,7 +151,7 @@ def counts_by_state(session: Session, query: Select[Ticket]) -> dict[str, int]:
     """How many tickets of `query` are in each state.
 
     Grouped by the state column itself and with every state named, so both databases count
-    along the (state, group, assignee) index without reading a ticket row: a few milliseconds
+    along the (state, visibility, deadlines) index without reading a ticket row: a few milliseconds
     for a hundred thousand tickets, also when filtered by group.
     """
     named = query.where(Ticket.status.in_(STATES))
@@ -159,12 +159,22 @@ def counts_by_state(session: Session, query: Select[Ticket]) -> dict[str, int]:
     return {status: int(count) for status, count in rows}
 
 
+def shown_in_order(session: Session, query: Select[Ticket], *, with_customer: bool = True) -> list[Ticket]:
+    """The tickets `query` picks (ordered and limited), read in two steps: the ids first, which the
+    (state, visibility, deadlines) index answers alone, sorting and all; then only those tickets."""
+    ids = list(session.scalars(query.with_only_columns(Ticket.id)))
+    if not ids:
+        return []
+    options = [SHOWN_COLUMNS, joinedload(Ticket.assignee)]  # one query: the joins are many-to-one
+    if with_customer:
+        options.append(joinedload(Ticket.conversation).joinedload(Conversation.customer))
+    chosen = select(Ticket).where(Ticket.id.in_(ids)).options(*options)
+    loaded = {ticket.id: ticket for ticket in session.scalars(chosen)}
+    return [loaded[ticket_id] for ticket_id in ids]
+
+
 def _page(session: Session, query: Select[Ticket], *, offset: int, limit: int) -> list[Ticket]:
-    loaded = query.options(
-        SHOWN_COLUMNS, selectinload(Ticket.assignee),
-        selectinload(Ticket.conversation).selectinload(Conversation.customer),
-    )
-    return list(session.scalars(loaded.offset(offset).limit(limit))) if limit > 0 else []
+    return shown_in_order(session, query.offset(offset).limit(limit)) if limit > 0 else []
 
 
 def list_tickets_for(session: Session, *, agent: Agent, filters: TicketFilters) -> tuple[list[Ticket], int]:
@@ -206,8 +216,7 @@ def board_columns(session: Session, *, agent: Agent, group: str = "") -> dict[st
         else:  # read in this order from the state's index (see handoff/models.py): no sort
             query = query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
         limit = BOARD_COLUMN_LIMIT if state in OPEN_STATES else DONE_COLUMN_LIMIT
-        query = query.options(SHOWN_COLUMNS, selectinload(Ticket.assignee)).limit(limit)
-        columns[state] = list(session.scalars(query))
+        columns[state] = shown_in_order(session, query.limit(limit), with_customer=False)
     return columns
 
 

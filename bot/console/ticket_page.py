@@ -20,7 +20,7 @@ from handoff.models import OutboxItem
 from handoff.summary import SummaryMessage, TicketSummary, summarize
 
 MAX_TRANSCRIPT = 10_000
-TRANSCRIPT_WINDOW = 200
+TRANSCRIPT_WINDOW = 100
 
 
 def customer_name(ticket: Ticket) -> str:
