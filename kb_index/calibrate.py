@@ -14,7 +14,14 @@ from kb_index.calibration import DEFAULT_CLARIFY_BAND, DEFAULT_TARGET_PRECISION,
 from kb_index.fitting import fit_calibration
 from kb_index.labelled import observe, read_labelled
 from kb_index.retrieval import DEFAULT_ALPHA, HybridRetriever
-from kb_index.snapshot import CALIBRATION_FILE, HUMAN_FILE, META_FILE, VECTORS_FILE, load_snapshot
+from kb_index.snapshot import (
+    CALIBRATION_FILE,
+    COARSE_FILE,
+    HUMAN_FILE,
+    META_FILE,
+    VECTORS_FILE,
+    load_snapshot,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +50,9 @@ def calibrate(
         calibration.report["labelled_file"] = str(labelled)
         calibration.report["index_version"] = live.name
         staging = store.new_staging_dir(index_dir)
-        for name in (META_FILE, VECTORS_FILE, HUMAN_FILE):
-            store.link_or_copy(live / name, staging / name)
+        for name in (META_FILE, VECTORS_FILE, HUMAN_FILE, COARSE_FILE):
+            if (live / name).exists():
+                store.link_or_copy(live / name, staging / name)
         store.write_json(staging / CALIBRATION_FILE, calibration.to_json())
         store.publish(index_dir, staging)
     return calibration

@@ -28,7 +28,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from kb_index.ingest import IngestError, ingest
 
     try:
-        report = ingest(args.sources, args.index, progress=not args.json, fast=args.fast)
+        report = ingest(args.sources, args.index, progress=not args.json)
     except IngestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -112,8 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     index_arg(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--fast", action="store_true",
-                   help="int8 embedding, no section keys for articles with example questions "
-                        "(for very large knowledge bases; ranks a little worse)")
+                   help="no effect, kept for old scripts: the default ingest is the fast one")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("calibrate", help="fit the confidence on labelled questions")

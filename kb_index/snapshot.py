@@ -2,6 +2,10 @@
 
 The layout is deliberately simple: keys are stored grouped by article, so an article's keys
 are one contiguous range of faiss rows and scoring an article is a slice, not a lookup.
+
+Scanning every key costs about 1 ms per 3,000 keys, too slow past a few thousand articles,
+so a large index also gets a coarse one (`keys.ivf`: inverted lists of 8-bit codes) that
+only proposes articles; their scores still come from the exact vectors.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ META_FILE = "meta.json"
 VECTORS_FILE = "keys.faiss"
 CALIBRATION_FILE = "calibration.json"
 HUMAN_FILE = "human.npy"
+COARSE_FILE = "keys.ivf"
+COARSE_MIN_KEYS = 20_000  # below this an exact scan takes a few milliseconds
+COARSE_PROBE_SHARE = 1 / 16  # share of the inverted lists searched per question
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class IndexSnapshot:
     key_kinds: list[str]
     key_chunks: np.ndarray  # chunk index of each key, -1 for title/example keys
     index: Any  # faiss.IndexFlatIP
+    coarse: Any = None  # IVF over 8-bit codes of the same keys, only for large indexes
     calibration: dict[str, Any] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     human_topics: list[str] = field(default_factory=list)
@@ -99,14 +107,12 @@ class IndexSnapshot:
     def __post_init__(self) -> None:
         self.by_id = {a.id: i for i, a in enumerate(self.articles)}
         n = self.index.ntotal
-        self.vectors = (
-            faiss.rev_swig_ptr(self.index.get_xb(), n * self.index.d).reshape(n, self.index.d)
-            if n
-            else np.zeros((0, self.index.d), dtype=np.float32)
-        )
+        self.vectors = index_vectors(self.index)
         self.key_article = np.zeros(n, dtype=np.int64)
         for i, a in enumerate(self.articles):
             self.key_article[a.key_range[0] : a.key_range[1]] = i
+        ranges = np.array([a.key_range for a in self.articles], dtype=np.int64).reshape(-1, 2)
+        self.key_starts, self.key_ends = ranges[:, 0], ranges[:, 1]
         self.lexical = LexicalIndex([self.lexical_document(i) for i in range(len(self.articles))])
         self._unit_terms: dict[int, list[frozenset[str]]] = {}
         self._section_vectors: dict[int, np.ndarray] = {}
@@ -134,7 +140,8 @@ class IndexSnapshot:
 
     def section_vectors(self, article: int, embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """One vector per section of an article, in reading order: its key's where it has
-        one, else embedded now with `embed` and kept (an article ingested with --fast)."""
+        one, else embedded now with `embed` and kept (indexes written by the old `ingest --fast`
+        have articles without section keys)."""
         start, end = self.articles[article].key_range
         keyed = {int(self.key_chunks[k]): k for k in range(start, end) if self.key_chunks[k] >= 0}
         first, last = self.articles[article].chunk_range
@@ -152,12 +159,46 @@ class IndexSnapshot:
         start, end = self.articles[article].chunk_range
         return self.chunks[start:end]
 
+    def search_keys(self, query: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `depth` keys nearest to `query` (1, dim): (similarities, key rows), best first,
+        rows -1 past the end. Approximate when the index has a coarse part."""
+        index = self.coarse if self.coarse is not None else self.index
+        sims, keys = index.search(query, min(depth, self.index.ntotal))
+        return sims[0], keys[0]
+
     def memory_bytes(self) -> int:
-        """Rough resident size of the vectors and BM25 matrix, for the scale benchmark."""
+        """Rough resident size of the vectors, coarse index and BM25 matrix."""
         weights = self.lexical._weights
-        return int(
-            self.vectors.nbytes + weights.data.nbytes + weights.indices.nbytes + weights.indptr.nbytes
-        )
+        coarse = coarse_bytes(self.coarse) if self.coarse is not None else 0
+        return int(self.vectors.nbytes + coarse + weights.data.nbytes + weights.indices.nbytes
+                   + weights.indptr.nbytes)
+
+
+def build_coarse(vectors: np.ndarray) -> Any:
+    """Inverted lists of 8-bit codes over unit `vectors`: about 2·sqrt(n) lists, trained on
+    40 vectors per list (a fixed sample, so a rebuild gives the same index): at 76,000 keys
+    that takes about a second, a thirtieth of the time 64 per list over 4·sqrt(n) lists would."""
+    n, dim = vectors.shape
+    lists = int(2 * np.sqrt(n))
+    coarse = faiss.index_factory(dim, f"IVF{lists},SQ8", faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(n, size=min(n, 40 * lists), replace=False)
+    coarse.train(np.ascontiguousarray(vectors[np.sort(sample)]))
+    coarse.add(vectors)
+    coarse.nprobe = max(1, int(lists * COARSE_PROBE_SHARE))
+    return coarse
+
+
+def coarse_bytes(coarse: Any) -> int:
+    """Size of a coarse index's codes and centroids."""
+    return int(coarse.ntotal * (coarse.code_size + 8) + coarse.nlist * coarse.d * 4)
+
+
+def index_vectors(index: Any) -> np.ndarray:
+    """The (n, dim) float32 vectors of a flat faiss index, as a view (no copy)."""
+    n = index.ntotal
+    if not n:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return faiss.rev_swig_ptr(index.get_xb(), n * index.d).reshape(n, index.d)
 
 
 def save_snapshot(
@@ -179,6 +220,8 @@ def save_snapshot(
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(folder / VECTORS_FILE))
+    if len(vectors) >= COARSE_MIN_KEYS:
+        faiss.write_index(build_coarse(index_vectors(index)), str(folder / COARSE_FILE))
     np.save(folder / HUMAN_FILE, np.ascontiguousarray(human_vectors, dtype=np.float32))
     store.write_json(
         folder / META_FILE,
@@ -208,6 +251,10 @@ def load_snapshot(folder: Path) -> IndexSnapshot:
         for heading, text in meta["chunks"][start:end]:
             chunks.append(Chunk(entry.id, heading, text))
     calibration_path = folder / CALIBRATION_FILE
+    coarse = None
+    if (folder / COARSE_FILE).exists():
+        coarse = faiss.read_index(str(folder / COARSE_FILE))
+        coarse.nprobe = max(1, int(coarse.nlist * COARSE_PROBE_SHARE))
     return IndexSnapshot(
         version=folder.name,
         model=meta["model"],
@@ -216,6 +263,7 @@ def load_snapshot(folder: Path) -> IndexSnapshot:
         key_kinds=[kind for kind, _ in meta["keys"]],
         key_chunks=np.array([chunk for _, chunk in meta["keys"]], dtype=np.int64),
         index=faiss.read_index(str(folder / VECTORS_FILE)),
+        coarse=coarse,
         calibration=store.read_json(calibration_path) if calibration_path.exists() else None,
         settings=meta.get("settings", {}),
         human_topics=list(meta.get("human_topics", [])),

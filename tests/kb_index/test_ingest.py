@@ -102,28 +102,32 @@ def test_calibration_is_carried_to_the_next_version(tmp_path: Path, kb_copy: Pat
     assert kb.calibration.report["questions"] == 35
 
 
-def test_fast_ingest_keeps_section_keys_only_where_there_are_no_examples(
+def test_fast_flag_is_still_accepted_and_builds_the_default_index(
     tmp_path: Path, fixture_kb: Path, built: tuple[Path, IngestReport]
 ) -> None:
-    report = ingest([fixture_kb], tmp_path, fast=True)
+    from kb_index.cli import main
+
+    assert main(["ingest", str(fixture_kb), "--index", str(tmp_path), "--fast", "--json"]) == 0
+    default = load_knowledge_base(built[0]).snapshot
+    fast = load_knowledge_base(tmp_path).snapshot
+    assert fast.key_kinds == default.key_kinds
+    assert load_knowledge_base(tmp_path).answer(
+        "the password reset email never arrived").candidates[0].article_id == "reset-password"
+
+
+def test_a_large_index_gets_a_coarse_search_that_calibrate_keeps(
+    tmp_path: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb_index import snapshot
+    from kb_index.cli import main
+
+    monkeypatch.setattr(snapshot, "COARSE_MIN_KEYS", 10)  # the fixture KB has 22 keys
+    ingest([kb_copy], tmp_path)
+    assert main(["calibrate", "--index", str(tmp_path), "--labelled",
+                 str(FIXTURES / "questions.csv"), "--folds", "3"]) == 0
     live = current_version_dir(tmp_path)
-    assert live is not None
-    meta = json.loads((live / "meta.json").read_text())
-    with_examples = {a["id"] for a in meta["articles"] if a["examples"]}
-    for article in meta["articles"]:
-        start, end = article["keys"]
-        kinds = {kind for kind, _ in meta["keys"][start:end]}
-        assert ("chunk" in kinds) == (article["id"] not in with_examples)
-    assert report.keys < built[1].keys
-    answer = load_knowledge_base(tmp_path).answer("the password reset email never arrived")
-    assert answer.candidates[0].article_id == "reset-password"
-    assert "spam" in load_knowledge_base(tmp_path).best_passage(
-        "reset-password", "the email with the link never came")
-
-
-def test_switching_between_fast_and_full_ingest_re_embeds(tmp_path: Path, fixture_kb: Path) -> None:
-    ingest([fixture_kb], tmp_path, fast=True)
-    report = ingest([fixture_kb], tmp_path)
-    assert report.unchanged == 0 and report.embedded == report.keys
-    again = ingest([fixture_kb], tmp_path)
-    assert again.unchanged == again.articles and again.embedded == 0
+    assert live is not None and (live / "keys.ivf").exists()
+    kb = load_knowledge_base(tmp_path)
+    assert kb.snapshot.coarse is not None
+    assert kb.answer("the password reset email never arrived").candidates[0].article_id == (
+        "reset-password")

@@ -1,0 +1,42 @@
+"""Retrieval numbers that the speed work must not change: vectors and article scores."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kb_index import KnowledgeBase
+from kb_index.embedding import encode, encode_query
+
+TEXTS = [
+    "Reset a forgotten password. How to reset\nSelect Forgot password on the sign-in page.",
+    "Export invoices and customers to CSV files",
+    "my bank feed stopped updating yesterday",
+    "Refunds for annual subscriptions within 30 days of purchase",
+    "how do I add a VAT rate to an invoice line",
+    "Connect your bank account. Supported banks\nMost UK and EU banks connect through open banking.",
+]
+
+
+def test_ingest_batches_embed_as_one_question_at_a_time_would() -> None:
+    together = encode(TEXTS)  # how ingest embeds: many texts at once (bfloat16 where native)
+    alone = np.vstack([encode_query(text) for text in TEXTS])  # how a question is embedded
+    assert np.all(np.sum(together * alone, axis=1) > 0.999)
+
+
+def test_each_article_scores_its_best_key(kb: KnowledgeBase) -> None:
+    snapshot = kb.snapshot
+    retrieval = kb.retriever().retrieve("the password reset email never arrived")
+    assert retrieval.ranked
+    for scored in retrieval.ranked:
+        start, end = snapshot.articles[scored.index].key_range
+        sims = snapshot.vectors[start:end] @ retrieval.vector
+        assert np.isclose(scored.dense, sims.max(), atol=1e-6)
+        assert scored.best_key == start + int(np.argmax(sims))
+
+
+def test_bm25_only_and_dense_only_rank_by_their_own_part(kb: KnowledgeBase) -> None:
+    question = "download all my invoices as a spreadsheet"
+    dense = kb.retriever("dense").retrieve(question).ranked
+    lexical = kb.retriever("bm25").retrieve(question).ranked
+    assert [s.score for s in dense] == sorted((s.dense for s in dense), reverse=True)
+    assert [s.score for s in lexical] == sorted((s.lexical for s in lexical), reverse=True)
