@@ -384,7 +384,7 @@ Index("ix_tickets_resolved_at_cover", Ticket.resolved_at, Ticket.resolution_busi
 Index("ix_tickets_first_responded_at_cover", Ticket.first_responded_at, Ticket.first_response_business_minutes,
       Ticket.priority, Ticket.category, Ticket.skill_group, Ticket.assignee_id, Ticket.conversation_id)
 Index("ix_tickets_reopened_count_created_at_cover", Ticket.reopened_count, Ticket.created_at, Ticket.resolved_at,
-      Ticket.closed_at, Ticket.category, Ticket.skill_group, Ticket.assignee_id, Ticket.conversation_id)
+      Ticket.closed_at, Ticket.status, Ticket.category, Ticket.skill_group, Ticket.assignee_id, Ticket.conversation_id)
 Index("ix_tickets_conversation_id_created_at_reason", Ticket.conversation_id, Ticket.created_at, Ticket.reason)
 Index("ix_kb_queries_created_at_cover", KbQuery.created_at, KbQuery.conversation_id, KbQuery.decision,
       KbQuery.feedback, KbQuery.id)

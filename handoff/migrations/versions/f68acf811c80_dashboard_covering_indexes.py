@@ -32,8 +32,8 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
         "tickets", ["first_responded_at", "first_response_business_minutes", "priority", "category",
                     "skill_group", "assignee_id", "conversation_id"]),
     "ix_tickets_reopened_count_created_at_cover": (
-        "tickets", ["reopened_count", "created_at", "resolved_at", "closed_at", "category", "skill_group",
-                    "assignee_id", "conversation_id"]),
+        "tickets", ["reopened_count", "created_at", "resolved_at", "closed_at", "status", "category",
+                    "skill_group", "assignee_id", "conversation_id"]),
     "ix_tickets_conversation_id_created_at_reason": ("tickets", ["conversation_id", "created_at", "reason"]),
     "ix_kb_queries_created_at_cover": ("kb_queries", ["created_at", "conversation_id", "decision", "feedback", "id"]),
 }
