@@ -376,16 +376,20 @@ Index("ix_ticket_events_kind_created_at", TicketEvent.kind, TicketEvent.created_
 Index("ix_conversations_created_at", Conversation.created_at)
 # Covering indexes: every column a period scan of the dashboard reads, so it never reads the
 # wide table rows (SQLite: covering index; PostgreSQL: index-only scan).
-Index("ix_tickets_created_at_cover", Ticket.created_at, Ticket.reason, Ticket.category, Ticket.skill_group,
-      Ticket.assignee_id, Ticket.escalated_count, Ticket.bot_seconds, Ticket.conversation_id)
-Index("ix_tickets_resolved_at_cover", Ticket.resolved_at, Ticket.resolution_business_minutes, Ticket.priority,
-      Ticket.csat_score, Ticket.reopened_count, Ticket.category, Ticket.skill_group, Ticket.assignee_id,
+Index("ix_tickets_created_at_cover", Ticket.created_at, Ticket.reason, Ticket.category,
+      Ticket.skill_group, Ticket.assignee_id, Ticket.escalated_count, Ticket.bot_seconds,
       Ticket.conversation_id)
-Index("ix_tickets_first_responded_at_cover", Ticket.first_responded_at, Ticket.first_response_business_minutes,
-      Ticket.priority, Ticket.category, Ticket.skill_group, Ticket.assignee_id, Ticket.conversation_id)
-Index("ix_tickets_reopened_count_created_at_cover", Ticket.reopened_count, Ticket.created_at, Ticket.resolved_at,
-      Ticket.closed_at, Ticket.status, Ticket.category, Ticket.skill_group, Ticket.assignee_id, Ticket.conversation_id)
-Index("ix_tickets_conversation_id_created_at_reason", Ticket.conversation_id, Ticket.created_at, Ticket.reason)
+Index("ix_tickets_resolved_at_cover", Ticket.resolved_at, Ticket.resolution_business_minutes,
+      Ticket.priority, Ticket.csat_score, Ticket.reopened_count, Ticket.category, Ticket.skill_group,
+      Ticket.assignee_id, Ticket.conversation_id)
+Index("ix_tickets_first_responded_at_cover", Ticket.first_responded_at,
+      Ticket.first_response_business_minutes, Ticket.priority, Ticket.category, Ticket.skill_group,
+      Ticket.assignee_id, Ticket.conversation_id)
+Index("ix_tickets_reopened_count_created_at_cover", Ticket.reopened_count, Ticket.created_at,
+      Ticket.resolved_at, Ticket.closed_at, Ticket.status, Ticket.category, Ticket.skill_group,
+      Ticket.assignee_id, Ticket.conversation_id)
+Index("ix_tickets_conversation_id_created_at_reason", Ticket.conversation_id, Ticket.created_at,
+      Ticket.reason)
 Index("ix_kb_queries_created_at_cover", KbQuery.created_at, KbQuery.conversation_id, KbQuery.decision,
       KbQuery.feedback, KbQuery.id)
 

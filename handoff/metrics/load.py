@@ -39,7 +39,8 @@ def load_rows(session: Session, period: Period, filters: DashboardFilters) -> tu
     resolved = resolutions(period, filters)
     resolved_keys = (resolved.c.assignee_id, resolved.c.skill_group)
     resolved_rows = session.execute(
-        select(*resolved_keys, func.count(), func.count(resolved.c.csat_score), func.sum(resolved.c.csat_score))
+        select(*resolved_keys, func.count(), func.count(resolved.c.csat_score),
+               func.sum(resolved.c.csat_score))
         .group_by(*resolved_keys)).all()
     groupings = {"agent": Ticket.assignee_id, "group": Ticket.skill_group}
     first = percentiles_by(session, Ticket.first_response_business_minutes, fractions=(0.5,),

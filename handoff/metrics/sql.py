@@ -3,8 +3,9 @@
 - `utc_day`: the UTC calendar day of a timestamp column.
 - `percentiles` and `percentiles_by`: continuous percentiles (linear interpolation, as
   PostgreSQL's percentile_cont), optionally per group, several groupings in one pass.
-  PostgreSQL computes them itself (GROUPING SETS); on SQLite a window query numbers the values
-  and returns only the rows around each percentile, so no dialect sends all values to Python.
+  PostgreSQL computes them itself (GROUPING SETS); on SQLite a GROUP BY counts each group, then
+  a window query numbers the values and returns only the rows around each percentile, so no
+  dialect sends all values to Python.
 """
 
 import logging
@@ -132,10 +133,7 @@ def _percentiles_window(
 ) -> dict[str, dict[Any, list[float]]]:
     names = list(groupings)
     keys = [groupings[name] if groupings[name] is not None else literal(0) for name in names]
-    # Group sizes first, from a plain GROUP BY: a count(*) window per grouping costs SQLite as
-    # much again as the row numbering (measured), and the sizes say which ranks to return.
-    sizes = [{k: int(n) for k, n in session.execute(select(key, func.count()).where(*conditions).group_by(key))}
-             for key in keys]
+    sizes = [_group_sizes(session, key, conditions) for key in keys]
     columns = [value.label("v")]
     for index, key in enumerate(keys):
         columns += [key.label(f"k{index}"),
@@ -155,7 +153,8 @@ def _percentiles_window(
     for row in session.execute(select(numbered).where(or_(*near))):
         mapping = row._mapping
         for index in range(len(names)):
-            found[index].setdefault(mapping[f"k{index}"], {})[int(mapping[f"rn{index}"])] = float(mapping["v"])
+            by_rank = found[index].setdefault(mapping[f"k{index}"], {})
+            by_rank[int(mapping[f"rn{index}"])] = float(mapping["v"])
     result: dict[str, dict[Any, list[float]]] = {}
     for index, name in enumerate(names):
         result[name] = {}
@@ -163,6 +162,15 @@ def _percentiles_window(
             result[name][None if groupings[name] is None else k] = [
                 _interpolate(found[index][k], n, fraction) for fraction in fractions]
     return result
+
+
+def _group_sizes(session: Session, key: ColumnElement[Any],
+                 conditions: list[ColumnElement[bool]]) -> dict[Any, int]:
+    """How many values each group holds, from a plain GROUP BY: a count(*) window per grouping
+    costs SQLite about as much again as numbering the rows (measured on 50,000 values), and the
+    sizes say which ranks the window query has to return."""
+    return {group: int(n) for group, n in session.execute(
+        select(key, func.count()).where(*conditions).group_by(key))}
 
 
 def _interpolate(values: dict[int, float], n: int, fraction: float) -> float:

@@ -35,7 +35,8 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
         "tickets", ["reopened_count", "created_at", "resolved_at", "closed_at", "status", "category",
                     "skill_group", "assignee_id", "conversation_id"]),
     "ix_tickets_conversation_id_created_at_reason": ("tickets", ["conversation_id", "created_at", "reason"]),
-    "ix_kb_queries_created_at_cover": ("kb_queries", ["created_at", "conversation_id", "decision", "feedback", "id"]),
+    "ix_kb_queries_created_at_cover": (
+        "kb_queries", ["created_at", "conversation_id", "decision", "feedback", "id"]),
 }
 
 
