@@ -13,6 +13,12 @@ and example questions, and ingest can reuse nothing. For each size it:
 3. reports the index size on disk.
 
     python benchmarks/kb_scale.py --sizes 1000,10000,100000 [--questions 500]
+        [--borrow-above 10000] [--scratch DIR]
+
+Embedding 100,000 articles takes hours on 2 shared cores, so `--borrow-above` builds the
+larger indexes with the vectors of a smaller size's copies of the same articles; everything
+else (chunking, BM25, the coarse index, a real nothing-changed ingest, loading, answering)
+is measured as it is.
 
 Prints a Markdown table for docs/benchmarks.md. On a shared machine wall clock also counts
 other processes' turns on the cores, so the load average is printed with each row.
@@ -291,8 +297,9 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=500, help="answers timed per size")
     parser.add_argument("--scratch", type=Path, help="keep corpora and indexes here")
     parser.add_argument("--borrow-above", type=int, default=None, metavar="N",
-                        help="sizes above N borrow the vectors of the largest size <= N "
-                             "instead of embedding (ingest time then not measured)")
+                        help="sizes above N borrow the vectors of size N (measured first, in "
+                             "this run or an earlier one with the same --scratch) instead of "
+                             "embedding; their ingest time is then not measured")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.command == "probe":
@@ -303,9 +310,11 @@ def main() -> int:
         scratch = args.scratch or Path(tmp)
         scratch.mkdir(parents=True, exist_ok=True)
         for n in (int(s) for s in args.sizes.split(",")):
-            donors = [r["n"] for r in rows if args.borrow_above and r["n"] <= args.borrow_above]
-            borrow = args.borrow_above is not None and n > args.borrow_above and donors
-            donor = scratch / f"index-{max(donors)}" if borrow else None
+            borrow = args.borrow_above is not None and n > args.borrow_above
+            donor = scratch / f"index-{args.borrow_above}" if borrow else None
+            if donor is not None and not donor.is_dir():
+                parser.error(f"--borrow-above {args.borrow_above}: measure that size first "
+                             f"(in this run or an earlier one with the same --scratch)")
             rows.append(measure(n, args.questions, scratch, donor))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     print("## Knowledge base at scale (`benchmarks/kb_scale.py`)\n")

@@ -32,7 +32,8 @@ CALIBRATION_FILE = "calibration.json"
 HUMAN_FILE = "human.npy"
 COARSE_FILE = "keys.ivf"
 COARSE_MIN_KEYS = 20_000  # below this an exact scan takes a few milliseconds
-COARSE_PROBE_SHARE = 1 / 16  # share of the inverted lists searched per question
+COARSE_PROBE_SHARE = 1 / 8  # lists searched per question: at 10,000 articles the top article
+# is the exhaustive search's for 99.5 % of questions (98.3 % at 1/16), for 0.2 ms more
 
 
 @dataclass(frozen=True)
