@@ -10,6 +10,7 @@
 """
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, Subquery, or_, select, union_all
 
@@ -45,14 +46,17 @@ def by_ticket(column: ColumnElement[str]) -> ColumnElement[str]:
     return column + ""
 
 
-def reopened_tickets(filters: DashboardFilters) -> Select[tuple[int]]:
-    """Ids of the tickets reopened at least once (their timeline holds several resolutions)."""
-    return select(Ticket.id).where(Ticket.reopened_count > 0, *ticket_conditions(filters))
+def reopened_tickets(filters: DashboardFilters, created_before: datetime) -> Select[tuple[int]]:
+    """Ids of the tickets reopened at least once (their timeline holds several resolutions),
+    created before `created_before`: a period's resolutions are of tickets that existed by its
+    end, so an earlier period reads fewer timelines."""
+    return select(Ticket.id).where(Ticket.reopened_count > 0, Ticket.created_at < created_before,
+                                   *ticket_conditions(filters))
 
 
 def resolve_events(period: Period, filters: DashboardFilters) -> list[ColumnElement[bool]]:
     """Conditions on TicketEvent: a reopened ticket moved to resolved in the period."""
-    return [TicketEvent.ticket_id.in_(reopened_tickets(filters)),
+    return [TicketEvent.ticket_id.in_(reopened_tickets(filters, period.end)),
             by_ticket(TicketEvent.kind) == "status_changed",
             TicketEvent.created_at >= period.start, TicketEvent.created_at < period.end,
             new_status() == "resolved"]
