@@ -1,0 +1,43 @@
+"""Data migrations: an upgrade fills what older versions did not record, on both databases."""
+
+import itertools
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from handoff import escalate, get_ticket, hand_off, session_scope, start_conversation
+from handoff.migrate import alembic_config, upgrade_database
+from tests.utils.postgres import PostgresServer
+
+BEFORE_ESCALATION_BACKFILL = "f68acf811c80"
+_names = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of its own (these tests move the schema up and down)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'migrations.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(f"migrations_{next(_names)}")
+
+
+def test_escalations_made_before_the_count_existed_are_counted(fresh_url: str) -> None:
+    upgrade_database(fresh_url)
+    with session_scope(fresh_url) as session:
+        conversation, _token = start_conversation(session, channel="web")
+        result = hand_off(session, conversation_public_id=conversation.public_id, reason="asked_for_human")
+        ticket = get_ticket(session, number=result.ticket_number)
+        assert ticket is not None
+        escalate(session, ticket, actor="agent:1", reason="agent")
+        escalate(session, ticket, actor="agent:1", reason="agent")
+    with session_scope(fresh_url) as session:  # as an older version left it: escalated, not counted
+        session.execute(text("UPDATE tickets SET escalated_count = 0"))
+
+    command.downgrade(alembic_config(fresh_url), BEFORE_ESCALATION_BACKFILL)
+    command.upgrade(alembic_config(fresh_url), "head")
+
+    with session_scope(fresh_url) as session:
+        assert session.scalar(text("SELECT escalated_count FROM tickets")) == 2
