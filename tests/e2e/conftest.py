@@ -1,5 +1,6 @@
 """The real product for end-to-end tests: Rasa, the action server and the gateway on free ports."""
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -87,9 +88,14 @@ def agent_api(stack: RunningStack) -> Iterator[httpx.Client]:
 # it gets its own stand-in and its own second gateway with the channel on).
 
 
+_bot_ids = itertools.count(123456)
+
+
 @pytest.fixture(scope="module")
 def standin() -> Iterator[BotApiStandIn]:
-    server = BotApiStandIn(token="123456:e2e-standin-token")
+    # A bot of its own per module: the gateway keeps its update offset per bot id in var/, and a
+    # new stand-in numbers its updates from 1 again, so a shared bot id would skip them.
+    server = BotApiStandIn(token=f"{next(_bot_ids)}:e2e-standin-token")
     server.start()
     yield server
     server.stop()
