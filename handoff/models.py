@@ -395,20 +395,8 @@ Index("ix_kb_queries_created_at_cover", KbQuery.created_at, KbQuery.conversation
 
 
 # Indexes for the console (lists, board, ticket page at scale).
-# What an agent may see (state, group, assignee) with the deadlines and SLA states: counts, the
-# backlog and the order of open tickets are read from this index alone, never from the rows.
-Index(
-    "ix_tickets_status_visibility_deadlines",
-    Ticket.status,
-    Ticket.group_id,
-    Ticket.assignee_id,
-    Ticket.first_responded_at,
-    Ticket.first_response_due,
-    Ticket.resolution_due,
-    Ticket.priority,
-    Ticket.first_response_state,
-    Ticket.resolution_state,
-)
+# Counts of what an agent may see (state, group, assignee) read this index alone, never the rows.
+Index("ix_tickets_status_group_id_assignee_id", Ticket.status, Ticket.group_id, Ticket.assignee_id)
 # The board's resolved and closed columns: the latest moved first, read in order.
 Index("ix_tickets_status_updated_at", Ticket.status, Ticket.updated_at, Ticket.id)
 # The categories in use, found by hopping through this index (bot.console.queries.categories_on_tickets).

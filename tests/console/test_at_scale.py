@@ -77,6 +77,17 @@ def test_search_finds_by_number_customer_subject_and_what_people_wrote(
     assert _found(client, "password", state="open") == {other.number}
 
 
+def test_hash_and_digits_is_a_ticket_number_and_bare_digits_also_match_text(
+    client: TestClient, session: Session
+) -> None:
+    make_agent(session, "lee@example.com", role="lead")
+    wanted = _ticket(session, "the export does not finish")
+    mentions = _ticket(session, f"same problem as in ticket {wanted.number}")
+    sign_in(client, "lee@example.com")
+    assert _found(client, f"#{wanted.number}") == {wanted.number}
+    assert _found(client, str(wanted.number)) == {wanted.number, mentions.number}
+
+
 def test_words_search_the_recent_tickets_but_a_number_finds_any(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

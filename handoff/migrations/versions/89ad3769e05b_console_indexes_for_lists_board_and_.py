@@ -24,10 +24,7 @@ RATED = sa.text("csat_score IS NOT NULL")
 
 def upgrade() -> None:
     op.create_index(
-        "ix_tickets_status_visibility_deadlines", "tickets",
-        ["status", "group_id", "assignee_id", "first_responded_at", "first_response_due", "resolution_due",
-         "priority", "first_response_state", "resolution_state"],
-        unique=False,
+        "ix_tickets_status_group_id_assignee_id", "tickets", ["status", "group_id", "assignee_id"], unique=False
     )
     op.create_index("ix_tickets_status_updated_at", "tickets", ["status", "updated_at", "id"], unique=False)
     op.create_index("ix_tickets_category", "tickets", ["category"], unique=False)
@@ -41,4 +38,4 @@ def downgrade() -> None:
     op.drop_index("ix_tickets_rated_resolved_at", table_name="tickets")
     op.drop_index("ix_tickets_category", table_name="tickets")
     op.drop_index("ix_tickets_status_updated_at", table_name="tickets")
-    op.drop_index("ix_tickets_status_visibility_deadlines", table_name="tickets")
+    op.drop_index("ix_tickets_status_group_id_assignee_id", table_name="tickets")
