@@ -276,6 +276,10 @@ class Ticket(Base):
     bot_seconds: Mapped[float | None] = mapped_column()
     escalated_count: Mapped[int] = mapped_column(Integer, default=0)
     previous_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # The earliest moment one of the ticket's SLA states can change (or it is due for escalation);
+    # None when nothing can change any more. The SLA pass reads only tickets whose moment has come
+    # (handoff.sla_service.run_sla_checks); whatever moves the clocks sets it back to "check now".
+    sla_next_check_at: Mapped[datetime | None] = mapped_column(index=True)
 
     conversation: Mapped[Conversation] = relationship()
     assignee: Mapped[Agent | None] = relationship(foreign_keys=[assignee_id])
@@ -401,6 +405,8 @@ Index("ix_tickets_status_group_id_assignee_id", Ticket.status, Ticket.group_id, 
 Index("ix_tickets_status_updated_at", Ticket.status, Ticket.updated_at, Ticket.id)
 # The categories in use, found by hopping through this index (bot.console.queries.categories_on_tickets).
 Index("ix_tickets_category", Ticket.category)
+# Auto-close: the resolved tickets whose resolution is old enough, without reading the others.
+Index("ix_tickets_status_resolved_at", Ticket.status, Ticket.resolved_at)
 # CSAT of the last 30 days: only rated tickets, with what the sums and the visibility need.
 Index(
     "ix_tickets_rated_resolved_at",
