@@ -20,12 +20,14 @@ from bot import console, observability
 from bot.channels.telegram_app import telegram_channel
 from bot.channels.web import WebSender
 from bot.conversation_flow import ConversationFlow
+from bot.dashboard_cache import DashboardCache, DashboardWarmer
 from bot.live import LiveHub
 from bot.outbox_worker import OutboxWorker
 from bot.rasa_client import RasaClient
 from bot.routes import agent, dashboard_api, health, pages, queues, status_page, templates, tickets, widget
 from bot.scheduler import SlaScheduler
 from bot.settings import get_settings
+from handoff import session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     task = asyncio.create_task(worker.run(), name="outbox-worker")
     scheduler: SlaScheduler = app.state.sla_scheduler
     scheduler_task = asyncio.create_task(scheduler.run(), name="sla-scheduler")
+    warmer: DashboardWarmer = app.state.dashboard_warmer
+    warmer_task = asyncio.create_task(warmer.run(), name="dashboard-warmer")
     if app.state.telegram:  # Telegram: polling and its own delivery worker (bot/channels/telegram_app.py)
         await app.state.telegram.start()
     try:
@@ -49,7 +53,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await app.state.telegram.stop()
         worker.stop()
         scheduler.stop()
-        await asyncio.gather(task, scheduler_task)
+        warmer.stop()
+        await asyncio.gather(task, scheduler_task, warmer_task)
         app.state.rasa.close()
 
 
@@ -85,6 +90,12 @@ def create_app() -> FastAPI:
         metrics=metrics,
     )
     app.state.sla_scheduler = SlaScheduler(settings.sla_check_seconds)
+    app.state.dashboard_cache = DashboardCache(
+        fresh_seconds=settings.dashboard_fresh_seconds,
+        stale_seconds=settings.dashboard_stale_seconds,
+        open_session=lambda: session_scope(read_only=True),
+    )
+    app.state.dashboard_warmer = DashboardWarmer(app.state.dashboard_cache, settings.dashboard_fresh_seconds)
     app.state.telegram = telegram_channel(settings, app.state.flow, hub, metrics)
     app.add_exception_handler(OperationalError, database_unavailable)
     # The widget is embedded on the team's own site, another origin; it sends no cookies.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from handoff import Agent, Ticket, agent_for_token, get_ticket, session_scope
 
 from bot.conversation_flow import ConversationFlow
+from bot.dashboard_cache import DashboardCache
 from bot.live import LiveHub
 from bot.settings import Settings, get_settings
 
@@ -32,7 +33,12 @@ def get_hub(request: Request) -> LiveHub:
     return request.app.state.hub  # type: ignore[no-any-return]
 
 
+def get_dashboard_cache(request: Request) -> DashboardCache:
+    return request.app.state.dashboard_cache  # type: ignore[no-any-return]
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+DashboardCacheDep = Annotated[DashboardCache, Depends(get_dashboard_cache)]
 FlowDep = Annotated[ConversationFlow, Depends(get_flow)]
 HubDep = Annotated[LiveHub, Depends(get_hub)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 0.5
     # How often SLA states, time-based escalation and auto-close are checked.
     sla_check_seconds: float = 30.0
+    # Lead dashboard (bot/dashboard_cache.py): a view's build is served for this long, then
+    # rebuilt in the background; one not asked for within the second number is built on request.
+    # 0 turns the cache off (every request builds).
+    dashboard_fresh_seconds: float = 60.0
+    dashboard_stale_seconds: float = 900.0
     log_level: str = "INFO"
     # Sites allowed to embed the widget (CORS); "*" lets any site talk to the widget API.
     widget_allowed_origins: list[str] = ["*"]

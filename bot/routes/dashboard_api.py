@@ -8,17 +8,18 @@ scripts and other tools. Leads and admins only, with the agent API's bearer toke
 import logging
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from bot.dashboard_cache import DashboardCache
 from bot.dashboard_request import MAX_DAYS, DashboardQuery, DashboardQueryError, build_query
-from bot.deps import CurrentLead, SessionDep
+from bot.deps import CurrentLead, DashboardCacheDep, SessionDep
 from bot.read_session import ReadSessionDep
 from handoff.kb_gaps import GapCluster, find_gap_report, mark_cluster_handled
-from handoff.metrics import FIGURE_KEYS, TABLE_KEYS, Dashboard, build_dashboard
+from handoff.metrics import FIGURE_KEYS, TABLE_KEYS
 
 logger = logging.getLogger(__name__)
 
@@ -183,37 +184,47 @@ def _release_write_lock(session: Session) -> None:
     session.commit()
 
 
-def _dashboard(session: Session, query: DashboardQuery) -> Dashboard:
-    return build_dashboard(session, period=query.period, filters=query.filters)
+FreshParam = Annotated[
+    bool,
+    Query(description="build the figures now; by default a build up to a minute old is served "
+                      "(its time is `generated_at`) and rebuilt in the background"),
+]
+
+
+def _dashboard(cache: DashboardCache, session: Session, query: DashboardQuery, fresh: bool) -> dict[str, Any]:
+    return cache.dashboard(session, query, fresh=fresh).to_dict()
 
 
 @router.get("", response_model=DashboardPublic)
 def read_dashboard(
-    _lead: CurrentLead, session: SessionDep, read_session: ReadSessionDep, query: QueryDep
+    _lead: CurrentLead, session: SessionDep, read_session: ReadSessionDep, query: QueryDep,
+    cache: DashboardCacheDep, fresh: FreshParam = False,
 ) -> DashboardPublic:
     """Every figure (with the previous period's value) and every table of the lead dashboard."""
     _release_write_lock(session)
-    return DashboardPublic.model_validate(_dashboard(read_session, query).to_dict())
+    return DashboardPublic.model_validate(_dashboard(cache, read_session, query, fresh))
 
 
 @router.get("/figures/{key}", response_model=FigureResponse)
 def read_figure(
-    key: FigureKey, _lead: CurrentLead, session: SessionDep, read_session: ReadSessionDep, query: QueryDep
+    key: FigureKey, _lead: CurrentLead, session: SessionDep, read_session: ReadSessionDep, query: QueryDep,
+    cache: DashboardCacheDep, fresh: FreshParam = False,
 ) -> FigureResponse:
     """One figure, with its value for the previous period and its definition."""
     _release_write_lock(session)
-    data = _dashboard(read_session, query).to_dict()
+    data = _dashboard(cache, read_session, query, fresh)
     figure = next(item for item in data["figures"] if item["key"] == key.value)
     return FigureResponse.model_validate({**data, "figure": figure})
 
 
 @router.get("/tables/{key}", response_model=TableResponse)
 def read_table(
-    key: TableKey, _lead: CurrentLead, session: SessionDep, read_session: ReadSessionDep, query: QueryDep
+    key: TableKey, _lead: CurrentLead, session: SessionDep, read_session: ReadSessionDep, query: QueryDep,
+    cache: DashboardCacheDep, fresh: FreshParam = False,
 ) -> TableResponse:
     """One table (the rows behind a chart; the console exports the same rows as CSV)."""
     _release_write_lock(session)
-    data = _dashboard(read_session, query).to_dict()
+    data = _dashboard(cache, read_session, query, fresh)
     table = next(item for item in data["tables"] if item["key"] == key.value)
     return TableResponse.model_validate({**data, "table": table})
 

@@ -337,3 +337,28 @@ def test_period_of_a_rolling_window_ends_now(client: TestClient, lead: str) -> N
     now = datetime.now(UTC)
     assert f"{now - timedelta(days=7):%d %b %Y}" in html
     assert '<option value="7" selected>' in html
+
+
+def test_the_page_says_when_its_figures_were_built_and_updates_them_on_request(
+    client: TestClient, session: Session, lead: str
+) -> None:
+    first = client.get("/console/dashboard?days=7").text
+    assert re.search(r"Figures as of \d{4}-\d\d-\d\d \d\d:\d\d UTC", text_of(first))
+    assert figure_value(first, "tickets_created") == "0"
+
+    conversation, _token = start_conversation(session, channel="web")
+    hand_off(session, conversation_public_id=conversation.public_id, reason="asked_for_human")
+    session.flush()
+    again = client.get("/console/dashboard?days=7").text
+    assert figure_value(again, "tickets_created") == "0"  # the recent build, served as it is
+
+    refresh = re.search(r'href="([^"]+)" data-testid="refresh"', first)
+    assert refresh and "fresh=1" in refresh.group(1)
+    updated = client.get(refresh.group(1).replace("&amp;", "&")).text
+    assert figure_value(updated, "tickets_created") == "1"
+
+
+def figure_value(html: str, key: str) -> str:
+    found = re.search(r'data-testid="figure-value"[^>]*>([^<]*)<', figure_block(html, key))
+    assert found, key
+    return found.group(1).strip()

@@ -30,12 +30,14 @@ def sample(values: dict[tuple[str, frozenset[tuple[str, str]]], float], name: st
 
 
 def outcome_counts(lead: httpx.Client) -> dict[str, int]:
-    body = lead.get("/api/dashboard/tables/bot_outcomes", params={"days": 1}).json()
+    body = lead.get("/api/dashboard/tables/bot_outcomes", params={"days": 1, "fresh": "true"}).json()
     return {row[0]: row[1] for row in body["table"]["rows"]}
 
 
 def figure(lead: httpx.Client, key: str) -> Any:
-    return lead.get(f"/api/dashboard/figures/{key}", params={"days": 1}).json()["figure"]["value"]
+    # fresh: figures just after a change (by default a build up to a minute old is served)
+    response = lead.get(f"/api/dashboard/figures/{key}", params={"days": 1, "fresh": "true"})
+    return response.json()["figure"]["value"]
 
 
 def eventually(check: Callable[[], bool]) -> None:

@@ -75,6 +75,9 @@ def test_a_lead_reads_the_dashboard_with_charts_tables_and_a_csv(stack: RunningS
 
     lead.get_by_test_id("nav-dashboard").click()
     lead.wait_for_url(re.compile(r"/console/dashboard$"))
+    expect(lead.get_by_test_id("generated")).to_contain_text("Figures as of")
+    lead.get_by_test_id("refresh").click()  # this module's history, not a build from an earlier module
+    lead.wait_for_url(re.compile(r"fresh=1"))
 
     expect(lead.get_by_test_id("figure")).to_have_count(len(FIGURE_KEYS))
     expect(lead.get_by_test_id("dashboard-table")).to_have_count(len(TABLE_KEYS))

@@ -9,7 +9,7 @@ opens them as a page of their own.
 import hashlib
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -37,12 +37,11 @@ from bot.dashboard_request import (
     parse_date,
     parse_int,
 )
-from bot.deps import SessionDep
+from bot.deps import DashboardCacheDep, SessionDep
 from bot.read_session import ReadSessionDep
 from handoff import Agent
 from handoff.kb_gap_articles import indexed_articles
 from handoff.kb_gaps import find_gap_report, mark_cluster_handled
-from handoff.metrics import build_dashboard
 from handoff.models import SkillGroup
 
 logger = logging.getLogger(__name__)
@@ -113,6 +112,11 @@ def _period_texts(query: DashboardQuery) -> tuple[str, str]:
     )
 
 
+def _generated_text(generated_at: datetime) -> str:
+    """When the figures were built, as the page shows it: "2026-11-23 07:31 UTC"."""
+    return generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _filter_choices(session: Session) -> dict[str, object]:
     return {
         "channels": CHANNELS,
@@ -127,12 +131,13 @@ def _filter_choices(session: Session) -> dict[str, object]:
 
 @router.get("")
 def read_dashboard(
-    request: Request, session: SessionDep, read_session: ReadSessionDep, _lead: LeadAgent
+    request: Request, session: SessionDep, read_session: ReadSessionDep, _lead: LeadAgent,
+    cache: DashboardCacheDep,
 ) -> Response:
     """Every figure for the chosen period and filters, against the period before."""
     _release_write_lock(session)
     query = console_query(read_session, request.query_params)
-    dashboard = build_dashboard(read_session, period=query.period, filters=query.filters)
+    dashboard = cache.dashboard(read_session, query, fresh=request.query_params.get("fresh") == "1")
     params = query.params()
     partition: PartitionView | None = None
     if any(table.key == "bot_outcomes" for table in dashboard.tables):
@@ -151,6 +156,8 @@ def read_dashboard(
             "period_text": period_text,
             "previous_text": previous_text,
             "gaps_url": with_params(f"{PAGE}/gaps", params),
+            "generated_text": _generated_text(dashboard.generated_at),
+            "refresh_url": with_params(PAGE, {**params, "fresh": "1"}),
             "notice": f"Marked {handled} question{'s' if handled != 1 else ''} as handled."
             if handled is not None
             else "",
@@ -169,12 +176,13 @@ def parse_int_or_none(text: str) -> int | None:
 
 @router.get("/export/{table_key}.csv")
 def export_table(
-    request: Request, table_key: str, session: SessionDep, read_session: ReadSessionDep, _lead: LeadAgent
+    request: Request, table_key: str, session: SessionDep, read_session: ReadSessionDep, _lead: LeadAgent,
+    cache: DashboardCacheDep,
 ) -> Response:
     """One table of the dashboard as CSV, for the same period and filters as the page."""
     _release_write_lock(session)
     query = console_query(read_session, request.query_params)
-    dashboard = build_dashboard(read_session, period=query.period, filters=query.filters)
+    dashboard = cache.dashboard(read_session, query)
     try:
         table = dashboard.table(table_key)
     except KeyError:
