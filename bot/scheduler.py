@@ -10,13 +10,10 @@ import logging
 from fastapi.concurrency import run_in_threadpool
 
 from handoff import run_sla_checks, session_scope
+from handoff.models import utcnow
+from handoff.sla_service import recheck_open_tickets, sla_inputs
 
 logger = logging.getLogger(__name__)
-
-
-def _check_once() -> int:
-    with session_scope() as session:
-        return run_sla_checks(session)
 
 
 class SlaScheduler:
@@ -25,11 +22,27 @@ class SlaScheduler:
     def __init__(self, interval_seconds: float) -> None:
         self._interval = interval_seconds
         self._stopping = asyncio.Event()
+        # The calendars and knobs the tickets' next SLA moments were computed with; None until
+        # the first pass, which therefore recomputes every open ticket's moments once.
+        self._inputs: str | None = None
+
+    def check_once(self) -> int:
+        """One pass: recompute all moments if the calendars or knobs changed, then check the
+        tickets that are due, each batch committed on its own so the write lock stays short."""
+        now = utcnow()
+        with session_scope() as session:
+            inputs = sla_inputs(session)
+            if inputs != self._inputs:
+                recheck_open_tickets(session, now)
+                session.commit()
+            changed = run_sla_checks(session, now=now, commit_each_batch=True)
+        self._inputs = inputs
+        return changed
 
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                changed = await run_in_threadpool(_check_once)
+                changed = await run_in_threadpool(self.check_once)
                 if changed:
                     logger.info("SLA check: %d changes", changed)
             except Exception:  # the loop must survive any one bad pass; the next one retries

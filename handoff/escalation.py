@@ -5,8 +5,8 @@ import logging
 from sqlalchemy.orm import Session
 
 from handoff.dispatch import dispatch
-from handoff.lifecycle import change_status
-from handoff.models import Ticket
+from handoff.lifecycle import change_status, schedule_sla_check
+from handoff.models import Ticket, utcnow
 from handoff.timeline import add_event
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ def escalate(session: Session, ticket: Ticket, *, actor: str, reason: str, note:
     ticket.assignee_id = None
     ticket.recommended_assignee_id = None
     ticket.escalated_count += 1
+    # A new tier: the unanswered-ticket escalation is counted again there.
+    schedule_sla_check(ticket, utcnow())
     add_event(
         session, ticket, "escalated", actor, reason=reason, note=note,
         from_group=current.name if current else None, to_group=target.name, tier=target.tier,

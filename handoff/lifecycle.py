@@ -83,8 +83,21 @@ def change_status(
         ticket.resolved_at = None
         ticket.human_started_at = now
     ticket.status = new
+    # Pauses start or end, the ticket is resolved, reopened or closed: its SLA clocks moved.
+    schedule_sla_check(ticket, now)
     add_event(session, ticket, "status_changed", actor, old=old, new=new, reason=reason)
     logger.info("ticket %s: %s -> %s (%s)", ticket.number, old, new, reason or actor)
+
+
+def schedule_sla_check(ticket: Ticket, at: datetime) -> None:
+    """Have the SLA pass look at the ticket from `at` on, because something its SLA states
+    depend on changed then (targets, first response, a pause, the state, the tier).
+
+    The pass reads only tickets whose `sla_next_check_at` has come and sets the next moment
+    itself (`handoff.sla_service.check_ticket`); a ticket that is no longer open has no SLA
+    state left to change, so it is never read again.
+    """
+    ticket.sla_next_check_at = at if ticket.status in OPEN_STATES else None
 
 
 def _end_pause(ticket: Ticket, now: datetime) -> None:

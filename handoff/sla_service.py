@@ -9,15 +9,15 @@ import logging
 from functools import lru_cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from handoff.calendar import ALWAYS_OPEN, BusinessCalendar, business_minutes_between
+from handoff.calendar import ALWAYS_OPEN, BusinessCalendar, add_business_minutes, business_minutes_between
 from handoff.dispatch import redispatch_waiting
 from handoff.escalation import CannotEscalate, escalate
-from handoff.helpdesk_config import policy
-from handoff.lifecycle import OPEN_STATES, InvalidTransition, change_status
+from handoff.helpdesk_config import Policy, policy
+from handoff.lifecycle import OPEN_STATES, InvalidTransition, change_status, schedule_sla_check
 from handoff.models import Calendar, SlaMark, SlaPolicy, Ticket, utcnow
 from handoff.sla_clock import Pause, due_at, elapsed_business_minutes, sla_state
 from handoff.timeline import add_event
@@ -25,6 +25,12 @@ from handoff.timeline import add_event
 logger = logging.getLogger(__name__)
 
 DEFAULT_TARGETS = {"urgent": (30, 240), "high": (60, 480), "normal": (240, 1440), "low": (480, 2880)}
+# The pass reads due tickets this many at a time; the caller may commit after each batch, so a
+# write lock (SQLite has one for the whole database) is held for one batch, not the whole pass.
+BATCH_SIZE = 200
+# A state changes just after the moment computed for it (a deadline is breached once passed);
+# the pass looks this much later, when the change has surely happened.
+AFTER_THE_MOMENT = timedelta(seconds=1)
 
 
 def calendar_named(session: Session, name: str) -> BusinessCalendar:
@@ -45,7 +51,9 @@ def refresh_resolution_due(session: Session, ticket: Ticket, *, now: datetime | 
     """Move the resolution deadline by the time spent awaiting the customer (after a pause ends)."""
     calendar = calendar_named(session, ticket.sla_calendar)
     start = ticket.human_started_at or ticket.created_at
-    ticket.resolution_due = due_at(calendar, start, ticket.resolution_minutes, pauses_of(ticket), now=now or utcnow())
+    now = now or utcnow()
+    ticket.resolution_due = due_at(calendar, start, ticket.resolution_minutes, pauses_of(ticket), now=now)
+    schedule_sla_check(ticket, now)
 
 
 def measure_first_response(session: Session, ticket: Ticket) -> None:
@@ -60,6 +68,8 @@ def measure_first_response(session: Session, ticket: Ticket) -> None:
     calendar = calendar_named(session, ticket.sla_calendar)
     start = ticket.human_started_at or ticket.created_at
     ticket.first_response_business_minutes = elapsed_business_minutes(calendar, start, ticket.first_responded_at)
+    # Answered: the first-response clock is done and no unanswered-ticket escalation is due.
+    schedule_sla_check(ticket, ticket.first_responded_at)
 
 
 def measure_resolution(session: Session, ticket: Ticket) -> None:
@@ -106,6 +116,7 @@ def apply_targets(session: Session, ticket: Ticket, *, start: datetime) -> Busin
     ticket.first_response_due = due_at(calendar, start, ticket.first_response_minutes, [])
     ticket.resolution_due = due_at(calendar, start, ticket.resolution_minutes, pauses_of(ticket), now=start)
     ticket.first_response_state = ticket.resolution_state = "ok"
+    schedule_sla_check(ticket, start)
     return calendar
 
 
@@ -130,7 +141,11 @@ def _mark_once(session: Session, ticket: Ticket, metric: str, state: str) -> boo
 
 
 def check_ticket(session: Session, ticket: Ticket, now: datetime) -> list[str]:
-    """Update one ticket's SLA states; returns what changed (each change is recorded once)."""
+    """Update one ticket's SLA states; returns what changed (each change is recorded once).
+
+    Ends by setting when the ticket next needs a look (`next_check_at`), so the pass skips it
+    until then.
+    """
     knobs = policy()
     calendar = calendar_named(session, ticket.sla_calendar)
     first, resolution = current_states(ticket, calendar, now, knobs.at_risk_share)
@@ -152,23 +167,116 @@ def check_ticket(session: Session, ticket: Ticket, now: datetime) -> list[str]:
                 changes.append("escalated")
             except (CannotEscalate, InvalidTransition):
                 logger.warning("ticket %s could not be escalated automatically", ticket.number)
+    if "escalated" in changes:
+        # Still unanswered at the new tier: the next pass (not this one) looks again, so an
+        # unanswered ticket climbs one tier per pass, as it always has.
+        ticket.sla_next_check_at = now + AFTER_THE_MOMENT
+    else:
+        ticket.sla_next_check_at = next_check_at(ticket, calendar, now, knobs)
     return changes
 
 
-def run_sla_checks(session: Session, *, now: datetime | None = None) -> int:
+def next_check_at(ticket: Ticket, calendar: BusinessCalendar, now: datetime, knobs: Policy) -> datetime | None:
+    """The earliest moment after `now` at which one of the ticket's SLA states can change, given
+    the states `check_ticket` just set; None when none can any more.
+
+    Those moments are: the first-response clock turning at risk, then breached, then the
+    unanswered-ticket escalation, while nobody has answered; the resolution clock turning at
+    risk, then breached, while the ticket is neither resolved nor awaiting the customer (a pause
+    stops that clock; its end schedules a check, see `handoff.lifecycle.change_status`).
+    """
+    if ticket.status not in OPEN_STATES:
+        return None
+    start = ticket.human_started_at or ticket.created_at
+    moments: list[datetime] = []
+    if ticket.first_responded_at is None:
+        minutes = ticket.first_response_minutes
+        if ticket.first_response_state == "ok":
+            moments.append(add_business_minutes(calendar, start, knobs.at_risk_share * minutes))
+        if ticket.first_response_state in ("ok", "at_risk"):
+            moments.append(due_at(calendar, start, minutes))
+        elif ticket.first_response_state == "breached":
+            escalation = add_business_minutes(calendar, ticket.first_response_due, knobs.escalate_unanswered_minutes)
+            if escalation > now:  # otherwise this tier's escalation has just been done (or tried)
+                moments.append(escalation)
+    pauses = pauses_of(ticket)
+    paused = any(pause.end is None for pause in pauses)
+    if ticket.resolved_at is None and not paused:
+        minutes = ticket.resolution_minutes
+        if ticket.resolution_state == "ok":
+            moments.append(due_at(calendar, start, knobs.at_risk_share * minutes, pauses, now=now))
+        if ticket.resolution_state in ("ok", "at_risk"):
+            moments.append(due_at(calendar, start, minutes, pauses, now=now))
+    if not moments:
+        return None
+    # Never at or before `now`: a moment the arithmetic rounds onto `now` is looked at next pass.
+    return max(min(moments), now) + AFTER_THE_MOMENT
+
+
+def tickets_due_for_check(session: Session, now: datetime, *, limit: int = BATCH_SIZE) -> list[Ticket]:
+    """Open tickets whose next SLA moment has come, the longest-waiting first (read by the index
+    on `sla_next_check_at`; the others are not read at all)."""
+    return list(session.scalars(
+        select(Ticket)
+        .where(Ticket.sla_next_check_at <= now, Ticket.status.in_(OPEN_STATES))
+        .order_by(Ticket.sla_next_check_at, Ticket.id)
+        .limit(limit)
+    ))
+
+
+def run_sla_checks(session: Session, *, now: datetime | None = None, commit_each_batch: bool = False) -> int:
     """The periodic job: SLA states, time-based escalation, queued tickets to agents now free, auto-close.
 
-    Safe to run in several processes at once and after restarts: every change is recorded in
-    `sla_marks` under a unique key, so it happens once.
+    Reads only the tickets whose next SLA moment has come, `BATCH_SIZE` at a time; with
+    `commit_each_batch` (the scheduler) each batch is its own short transaction, so pages that
+    write wait for one batch at most. Safe to run in several processes at once and after
+    restarts: every change is recorded in `sla_marks` under a unique key, so it happens once.
     """
     now = now or utcnow()
     changed = 0
-    for ticket in session.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATES))):
-        changed += len(check_ticket(session, ticket, now))
+    while True:
+        batch = tickets_due_for_check(session, now)
+        for ticket in batch:
+            changed += len(check_ticket(session, ticket, now))
+        if commit_each_batch:
+            session.commit()
+        # Every ticket checked got a next moment after `now`, so the next batch holds others.
+        if len(batch) < BATCH_SIZE:
+            break
     changed += redispatch_waiting(session)
+    changed += auto_close(session, now)
+    return changed
+
+
+def auto_close(session: Session, now: datetime) -> int:
+    """Close the tickets resolved longer ago than the policy's `auto_close_days` (read by the
+    status and resolution-time index: only those, not every resolved ticket)."""
     cutoff = now - timedelta(days=policy().auto_close_days)
+    closed = 0
     for ticket in session.scalars(select(Ticket).where(Ticket.status == "resolved", Ticket.resolved_at <= cutoff)):
         if _mark_once(session, ticket, f"closed#{ticket.reopened_count}", "done"):
             change_status(session, ticket, "closed", actor="system", reason="auto-closed after resolution", now=now)
-            changed += 1
-    return changed
+            closed += 1
+    return closed
+
+
+def sla_inputs(session: Session) -> str:
+    """What the SLA moments are computed from besides the tickets themselves: the policy knobs
+    and the business calendars. When it changes (an admin edits a calendar, the set-up file
+    changes), moments stored on tickets may be wrong: see `recheck_open_tickets`."""
+    knobs = policy()
+    calendars = {row.name: row.config for row in session.scalars(select(Calendar))}
+    return json.dumps({"at_risk_share": knobs.at_risk_share,
+                       "escalate_unanswered_minutes": knobs.escalate_unanswered_minutes,
+                       "calendars": calendars}, sort_keys=True, default=str)
+
+
+def recheck_open_tickets(session: Session, now: datetime) -> int:
+    """Make every open ticket with a moment still ahead due now, so the next pass computes its
+    moments afresh (after `sla_inputs` changed). Returns how many."""
+    result = session.execute(
+        update(Ticket)
+        .where(Ticket.status.in_(OPEN_STATES), Ticket.sla_next_check_at > now)
+        .values(sla_next_check_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
