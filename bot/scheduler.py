@@ -23,12 +23,14 @@ class SlaScheduler:
         self._interval = interval_seconds
         self._stopping = asyncio.Event()
         # The calendars and knobs the tickets' next SLA moments were computed with; None until
-        # the first pass, which therefore recomputes every open ticket's moments once.
+        # the first pass, so a started gateway has every open ticket's moments computed afresh
+        # once (spread over ten minutes, see `recheck_open_tickets`).
         self._inputs: str | None = None
 
     def check_once(self) -> int:
-        """One pass: recompute all moments if the calendars or knobs changed, then check the
-        tickets that are due, each batch committed on its own so the write lock stays short."""
+        """One pass: if the calendars or knobs changed, have every open ticket looked at afresh
+        soon; then check the tickets that are due, each batch committed on its own so the write
+        lock stays short."""
         now = utcnow()
         with session_scope() as session:
             inputs = sla_inputs(session)

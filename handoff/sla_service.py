@@ -9,7 +9,7 @@ import logging
 from functools import lru_cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,10 @@ BATCH_SIZE = 200
 # A state changes just after the moment computed for it (a deadline is breached once passed);
 # the pass looks this much later, when the change has surely happened.
 AFTER_THE_MOMENT = timedelta(seconds=1)
+# After the calendars or knobs change, every open ticket's moments are computed afresh within
+# this time, a slice per pass (see `recheck_open_tickets`).
+RECHECK_SPREAD = timedelta(minutes=10)
+RECHECK_SLOTS = 20
 
 
 def calendar_named(session: Session, name: str) -> BusinessCalendar:
@@ -271,12 +275,21 @@ def sla_inputs(session: Session) -> str:
                        "calendars": calendars}, sort_keys=True, default=str)
 
 
-def recheck_open_tickets(session: Session, now: datetime) -> int:
-    """Make every open ticket with a moment still ahead due now, so the next pass computes its
-    moments afresh (after `sla_inputs` changed). Returns how many."""
-    result = session.execute(
-        update(Ticket)
-        .where(Ticket.status.in_(OPEN_STATES), Ticket.sla_next_check_at > now)
-        .values(sla_next_check_at=now)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+def recheck_open_tickets(session: Session, now: datetime, *, over: timedelta = RECHECK_SPREAD,
+                         slots: int = RECHECK_SLOTS) -> None:
+    """Have the pass compute every open ticket's moments afresh within `over` from `now`, a
+    `slots`-th of them at a time (after `sla_inputs` changed, and once when a scheduler starts).
+
+    Spread out so no single pass reads every open ticket; a ticket whose stored moment comes
+    earlier keeps it, so nothing already known to be due waits for its slot. Tickets with no
+    moment (nothing could change) are included: a fresh look costs little and heals any moment
+    that went missing.
+    """
+    for slot in range(slots):
+        at = now + over * slot / slots
+        session.execute(
+            update(Ticket)
+            .where(Ticket.status.in_(OPEN_STATES), Ticket.id % slots == slot,
+                   or_(Ticket.sla_next_check_at.is_(None), Ticket.sla_next_check_at > at))
+            .values(sla_next_check_at=at)
+        )

@@ -167,13 +167,19 @@ def test_a_pass_over_many_open_tickets_not_yet_due_reads_none_of_them(session: S
     assert [(t.first_response_state, t.resolution_state, len(t.events)) for t in again if t] == states
 
 
-def test_changed_calendars_or_knobs_make_every_open_ticket_due_once(session: Session) -> None:
-    ticket = _ticket(session, "how do I change my plan")
+def test_changed_calendars_or_knobs_make_every_open_ticket_due_within_ten_minutes(session: Session) -> None:
+    tickets = [_ticket(session, f"how do I change my plan {n}") for n in range(3)]
     now = utcnow()
     run_sla_checks(session, now=now)
-    assert ticket.id not in _due(session, now + timedelta(seconds=30))
-    assert recheck_open_tickets(session, now) >= 1
-    assert ticket.id in _due(session, now + timedelta(seconds=30))
+    assert not set(_due(session, now + timedelta(seconds=30))) & {ticket.id for ticket in tickets}
+    tickets[0].sla_next_check_at = None  # as if nothing could change any more
+
+    recheck_open_tickets(session, now, over=timedelta(minutes=10), slots=20)
+    session.expire_all()
+    moments = [ticket.sla_next_check_at for ticket in tickets]
+    assert all(moment is not None and now <= moment < now + timedelta(minutes=10) for moment in moments)
+    assert len(set(moments)) == 3  # consecutive ids fall into different passes
+    assert {ticket.id for ticket in tickets} <= set(_due(session, now + timedelta(minutes=10)))
 
 
 def test_an_escalation_by_hand_makes_the_ticket_due_at_its_new_tier(session: Session) -> None:
