@@ -41,3 +41,16 @@ def test_escalations_made_before_the_count_existed_are_counted(fresh_url: str) -
 
     with session_scope(fresh_url) as session:
         assert session.scalar(text("SELECT escalated_count FROM tickets")) == 2
+
+
+def test_each_start_gives_sqlite_statistics_for_the_query_planner(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'planned.db'}"
+    upgrade_database(url)  # the first start: empty tables
+    with session_scope(url) as session:
+        conversation, _token = start_conversation(session, channel="web")
+        hand_off(session, conversation_public_id=conversation.public_id, reason="asked_for_human")
+    upgrade_database(url)  # `make run` migrates on every start
+    with session_scope(url) as session:
+        analysed = set(session.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+    # Without statistics SQLite guesses its plans; on a large history it picks the wrong index.
+    assert {"tickets", "conversations", "ticket_events"} <= analysed
