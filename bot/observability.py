@@ -14,6 +14,7 @@ process, and two apps must never share or double-register a counter.
 """
 
 import logging
+import secrets
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
 from bot.read_session import ReadSessionDep
+from bot.settings import get_settings
 from handoff import OPEN_STATES, Message
 from handoff.models import Conversation, KbQuery, OutboxItem, SlaMark, Ticket
 
@@ -273,9 +275,25 @@ class HttpMetricsMiddleware:
 router = APIRouter(include_in_schema=False)
 
 
+def _scraper_allowed(request: Request) -> bool:
+    """With `DESKMATE_METRICS_TOKEN` set, only a scraper sending it as a bearer token may read.
+
+    The figures (ticket counts, queue depths) are no secret of customers', but a team may not want
+    them public; Prometheus sends the token with `authorization: {credentials: ...}`.
+    """
+    expected = get_settings().metrics_token.get_secret_value()
+    if not expected:
+        return True
+    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    return secrets.compare_digest(given.encode(), expected.encode())
+
+
 @router.get("/metrics")
 def read_metrics(request: Request, session: ReadSessionDep) -> Response:
     """Prometheus metrics in the text exposition format."""
+    if not _scraper_allowed(request):
+        return Response("A bearer token is needed to read the metrics.\n", status_code=401,
+                        media_type="text/plain", headers={"WWW-Authenticate": "Bearer"})
     metrics: GatewayMetrics = request.app.state.metrics
     return Response(exposition(metrics, session), media_type=CONTENT_TYPE_LATEST)
 

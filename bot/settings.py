@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # 0 turns the cache off (every request builds).
     dashboard_fresh_seconds: float = 60.0
     dashboard_stale_seconds: float = 900.0
+    # Prometheus: when set, /metrics answers only a scraper sending it as a bearer token.
+    metrics_token: SecretStr = SecretStr("")
     log_level: str = "INFO"
     # Sites allowed to embed the widget (CORS); "*" lets any site talk to the widget API.
     widget_allowed_origins: list[str] = ["*"]

@@ -1,10 +1,12 @@
 """GET /metrics: Prometheus text with the database's state at scrape time and request latencies."""
 
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
 from bot.app import create_app
+from bot.settings import get_settings
 from handoff import add_agent_reply, hand_off, start_conversation
 from handoff.models import KbQuery, OutboxItem, SlaMark, Ticket
 from tests.utils.factories import make_agent
@@ -107,3 +109,19 @@ def test_every_app_counts_its_own_requests(client: TestClient) -> None:
     assert value(scrape(client), "deskmate_http_request_seconds_count", **labels) == 2
     registry = other.app.state.metrics.registry  # type: ignore[attr-defined]
     assert registry.get_sample_value("deskmate_http_request_seconds_count", labels) == 1
+
+
+def test_with_a_metrics_token_only_a_scraper_sending_it_reads_the_metrics(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESKMATE_METRICS_TOKEN", "s3cret-scrape-token")
+    get_settings.cache_clear()
+    try:
+        refused = client.get("/metrics")
+        assert refused.status_code == 401 and "bearer token" in refused.text
+        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        allowed = client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape-token"})
+        assert allowed.status_code == 200 and "deskmate_open_tickets" in allowed.text
+    finally:
+        monkeypatch.delenv("DESKMATE_METRICS_TOKEN")
+        get_settings.cache_clear()
