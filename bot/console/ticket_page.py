@@ -1,8 +1,9 @@
 """What the ticket page shows: transcript, summary, timeline, customer, and the actions allowed now.
 
 A page shows the latest `TRANSCRIPT_WINDOW` messages of the conversation, however long it is
-(a customer may chat on Telegram for months in one conversation); earlier ones are a page back
-(`?before=<message id>`). The summary reads the same window, so neither grows with the history.
+(a customer may chat on Telegram for months in one conversation); a link at the top of the
+transcript leads to the earlier ones, a page back (`?before=<message id>`), and from there back to
+the latest. The summary reads the same window, so neither grows with the history.
 """
 
 from dataclasses import dataclass, replace
@@ -68,18 +69,6 @@ def earlier_url(ticket: Ticket, window: TranscriptWindow) -> str:
     if not window.earlier or not window.messages:
         return ""
     return f"/console/tickets/{ticket.number}?before={window.messages[0].id}"
-
-
-def earlier_note(ticket: Ticket, window: TranscriptWindow) -> MessageView | None:
-    """A line at the top of a cut transcript saying how many messages come before and where they are."""
-    url = earlier_url(ticket, window)
-    if not url:
-        return None
-    count = f"{window.earlier:,} earlier message{'s' if window.earlier != 1 else ''}"
-    return MessageView(
-        id=0, sender="system", kind="text", author="Console", created_at=window.messages[0].created_at,
-        text=f"{count} of this conversation are not shown here; they are at {url}",
-    )
 
 
 def delivery_states(messages: list[Message]) -> dict[int, str]:
@@ -180,14 +169,16 @@ def page_context(
     window = transcript_window(session, ticket, before=before)
     messages = window.messages
     context = panel_context(session, ticket=ticket, agent=agent, now=now, messages=messages, error=error)
-    note = earlier_note(ticket, window)
     newest = messages[-1].id if messages and before is None else latest_message_id(session, ticket)
     context.update(
         {
-            "messages": ([note] if note else []) + message_views(ticket, messages),
+            "messages": message_views(ticket, messages),
             "earlier_url": earlier_url(ticket, window),
             "earlier_count": window.earlier,
-            # Live updates continue after the conversation's newest message, also on an earlier page.
+            # An earlier page links back to the latest messages and takes no new ones: appended
+            # below its window they would sit in the middle of the conversation.
+            "latest_url": f"/console/tickets/{ticket.number}" if before is not None else "",
+            # Live updates (the panel, an earlier page's none) continue after the newest message.
             "last_message_id": newest,
             "templates": templates_for(session, category=ticket.category),
             "article_link": last_article_url(messages),

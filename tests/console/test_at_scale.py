@@ -150,11 +150,19 @@ def test_long_transcript_shows_its_latest_part_and_the_way_to_the_earlier_one(
     sign_in(client, "lee@example.com")
     page = client.get(f"/console/tickets/{ticket.number}").text
     assert "line number 04" in page and "line number 02" not in page
-    found = re.search(r"(\d+) earlier messages of this conversation are not shown here; they are at "
-                      rf"(/console/tickets/{ticket.number}\?before=\d+)", page)
-    assert found is not None and int(found.group(1)) == 6  # 5 questions and 5 answers, 4 of them shown
-    earlier = client.get(found.group(2).replace("&amp;", "&")).text
+    found = re.search(r'<a href="(/console/tickets/\d+\?before=\d+)" data-testid="earlier-messages">'
+                      r"Show (\d+) earlier messages</a>", page)
+    assert found is not None and int(found.group(2)) == 6  # 5 questions and 5 answers, 4 of them shown
+    assert ' id="transcript"' in page and "Back to the latest messages" not in page
+
+    earlier = client.get(found.group(1)).text
     assert "line number 02" in earlier and "line number 04" not in earlier
+    # Two more before this page, and the way back; new messages are not appended to this window.
+    assert "Show 2 earlier messages</a>" in earlier
+    back = re.search(r'<a href="([^"]+)" data-testid="latest-messages">Back to the latest messages</a>', earlier)
+    assert back is not None and back.group(1) == f"/console/tickets/{ticket.number}"
+    assert ' id="transcript"' not in earlier
+    assert "line number 04" in client.get(back.group(1)).text
     refused = client.get(f"/console/tickets/{ticket.number}?before=nonsense")
     assert refused.status_code == 400 and 'data-testid="error-page"' in refused.text
 
