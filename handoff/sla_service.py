@@ -218,13 +218,14 @@ def next_check_at(ticket: Ticket, calendar: BusinessCalendar, now: datetime, kno
 
 
 def tickets_due_for_check(session: Session, now: datetime, *, limit: int = BATCH_SIZE) -> list[Ticket]:
-    """Open tickets whose next SLA moment has come, the longest-waiting first (read by the index
-    on `sla_next_check_at`; the others are not read at all)."""
+    """Tickets whose next SLA moment has come, the longest-waiting first.
+
+    Read in order from the index on `sla_next_check_at` alone, so the others are not read at
+    all. Only open tickets have a moment (`schedule_sla_check` clears it on resolving and
+    closing), so no state filter is needed; the pass clears any stray moment it meets anyway.
+    """
     return list(session.scalars(
-        select(Ticket)
-        .where(Ticket.sla_next_check_at <= now, Ticket.status.in_(OPEN_STATES))
-        .order_by(Ticket.sla_next_check_at, Ticket.id)
-        .limit(limit)
+        select(Ticket).where(Ticket.sla_next_check_at <= now).order_by(Ticket.sla_next_check_at).limit(limit)
     ))
 
 
@@ -241,7 +242,10 @@ def run_sla_checks(session: Session, *, now: datetime | None = None, commit_each
     while True:
         batch = tickets_due_for_check(session, now)
         for ticket in batch:
-            changed += len(check_ticket(session, ticket, now))
+            if ticket.status in OPEN_STATES:
+                changed += len(check_ticket(session, ticket, now))
+            else:
+                ticket.sla_next_check_at = None
         if commit_each_batch:
             session.commit()
         # Every ticket checked got a next moment after `now`, so the next batch holds others.

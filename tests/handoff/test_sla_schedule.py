@@ -205,3 +205,12 @@ def test_a_first_reply_before_the_escalation_moment_cancels_the_escalation(sessi
     assert ticket.id not in _due(session, start + timedelta(days=30))
     run_sla_checks(session, now=start + timedelta(minutes=136))
     assert ticket.skill_group == "privacy" and "escalated" not in [event.kind for event in ticket.events]
+
+
+def test_a_closed_ticket_left_with_a_moment_is_cleared_not_checked(session: Session) -> None:
+    ticket = _ticket(session, "how do I change my plan")
+    change_status(session, ticket, "closed", actor="system")
+    ticket.sla_next_check_at = utcnow()  # as a bulk update outside the lifecycle might leave it
+    events = len(ticket.events)
+    run_sla_checks(session, now=utcnow() + timedelta(seconds=1))
+    assert ticket.sla_next_check_at is None and len(ticket.events) == events
