@@ -406,7 +406,10 @@ Index("ix_tickets_status_updated_at", Ticket.status, Ticket.updated_at, Ticket.i
 # The categories in use, found by hopping through this index (bot.console.queries.categories_on_tickets).
 Index("ix_tickets_category", Ticket.category)
 # Auto-close: the resolved tickets whose resolution is old enough, without reading the others.
-Index("ix_tickets_status_resolved_at", Ticket.status, Ticket.resolved_at)
+# Partial, so PostgreSQL uses it although its statistics (most tickets were resolved long ago)
+# make `resolved_at <= cutoff` look unselective; the query spells the state out for SQLite.
+Index("ix_tickets_resolved_to_close", Ticket.resolved_at,
+      sqlite_where=text("status = 'resolved'"), postgresql_where=text("status = 'resolved'"))
 # CSAT of the last 30 days: only rated tickets, with what the sums and the visibility need.
 Index(
     "ix_tickets_rated_resolved_at",

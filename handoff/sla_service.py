@@ -9,7 +9,7 @@ import logging
 from functools import lru_cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -257,11 +257,16 @@ def run_sla_checks(session: Session, *, now: datetime | None = None, commit_each
 
 
 def auto_close(session: Session, now: datetime) -> int:
-    """Close the tickets resolved longer ago than the policy's `auto_close_days` (read by the
-    status and resolution-time index: only those, not every resolved ticket)."""
+    """Close the tickets resolved longer ago than the policy's `auto_close_days` (read from an
+    index of resolved tickets by resolution time: only those, not every resolved ticket)."""
     cutoff = now - timedelta(days=policy().auto_close_days)
     closed = 0
-    for ticket in session.scalars(select(Ticket).where(Ticket.status == "resolved", Ticket.resolved_at <= cutoff)):
+    # Both databases then read the partial index `ix_tickets_resolved_to_close`: the state as a
+    # literal, not a bound parameter, so SQLite sees the query's condition is the index's own,
+    # and in the index's order, so SQLite does not prefer a state index (every resolved ticket).
+    resolved = Ticket.status == literal_column("'resolved'")
+    query = select(Ticket).where(resolved, Ticket.resolved_at <= cutoff).order_by(Ticket.resolved_at)
+    for ticket in session.scalars(query):
         if _mark_once(session, ticket, f"closed#{ticket.reopened_count}", "done"):
             change_status(session, ticket, "closed", actor="system", reason="auto-closed after resolution", now=now)
             closed += 1
