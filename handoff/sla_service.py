@@ -35,6 +35,9 @@ AFTER_THE_MOMENT = timedelta(seconds=1)
 # this time, a slice per pass (see `recheck_open_tickets`).
 RECHECK_SPREAD = timedelta(minutes=10)
 RECHECK_SLOTS = 20
+# A ticket whose check fails (a calendar with no open time) is tried again this much later; it
+# is read first in its batch (the longest-waiting), so it must not hold up the others.
+RETRY_AFTER_ERROR = timedelta(minutes=10)
 
 
 def calendar_named(session: Session, name: str) -> BusinessCalendar:
@@ -242,10 +245,14 @@ def run_sla_checks(session: Session, *, now: datetime | None = None, commit_each
     while True:
         batch = tickets_due_for_check(session, now)
         for ticket in batch:
-            if ticket.status in OPEN_STATES:
-                changed += len(check_ticket(session, ticket, now))
-            else:
+            if ticket.status not in OPEN_STATES:
                 ticket.sla_next_check_at = None
+                continue
+            try:
+                changed += len(check_ticket(session, ticket, now))
+            except ValueError:  # e.g. its calendar has no open time: the others must not wait for it
+                logger.exception("SLA check of ticket %s failed; retrying in %s", ticket.number, RETRY_AFTER_ERROR)
+                ticket.sla_next_check_at = now + RETRY_AFTER_ERROR
         if commit_each_batch:
             session.commit()
         # Every ticket checked got a next moment after `now`, so the next batch holds others.

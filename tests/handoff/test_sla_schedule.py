@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from handoff import add_agent_reply, correct_classification, get_ticket, hand_off, run_sla_checks
 from handoff.escalation import escalate
 from handoff.lifecycle import change_status
-from handoff.models import Ticket, utcnow
+from handoff.models import Calendar, Ticket, utcnow
 from handoff.sla_service import apply_targets, recheck_open_tickets, tickets_due_for_check
 from tests.utils.factories import add_to_group, make_agent, make_conversation
 
@@ -214,3 +214,16 @@ def test_a_closed_ticket_left_with_a_moment_is_cleared_not_checked(session: Sess
     events = len(ticket.events)
     run_sla_checks(session, now=utcnow() + timedelta(seconds=1))
     assert ticket.sla_next_check_at is None and len(ticket.events) == events
+
+
+def test_a_ticket_that_cannot_be_timed_does_not_stop_the_others(session: Session) -> None:
+    session.add(Calendar(name="never open", config={"timezone": "UTC", "hours": {"mon": "08:00-08:00"}}))
+    broken, fine = _ticket(session, "how do I change my plan"), _ticket(session, "I think my account was hacked")
+    broken.sla_calendar = "never open"
+    now = utcnow()
+    broken.sla_next_check_at = now - timedelta(minutes=1)  # the first one the pass reads
+    start = fine.human_started_at
+    assert start is not None and fine.first_response_minutes == 15
+    run_sla_checks(session, now=start + timedelta(minutes=16))
+    assert fine.first_response_state == "breached"
+    assert broken.sla_next_check_at == start + timedelta(minutes=26)  # tried again 10 minutes later
