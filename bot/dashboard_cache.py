@@ -4,16 +4,17 @@ Building the dashboard aggregates every ticket, timeline entry and bot question 
 in SQL: about two seconds for 90 days of a 100,000-ticket history on a small server (see
 docs/benchmarks.md). A lead does not need the figures to the second, so the gateway keeps the
 latest build of each view (period and filters) and serves it while it is younger than
-`fresh_seconds` (a minute by default). After that the old build is still served at once, marked
-with its time, and a new one is made in the background; only a view nobody asked for in
-`stale_seconds`, or one never asked for, is built while the lead waits. A warmer rebuilds the
-views asked for in the last day once they are a minute old and the data changed (a new ticket,
-timeline entry, message, conversation or bot question), so the morning's first look is current
-too. `?fresh=1` builds a view now, for a lead who just changed something.
+`fresh_seconds` (a minute by default). After that it checks whether the data changed (a new
+ticket, timeline entry, message, conversation or bot question): if not, the build is still
+current; if so, the old build is served at once, marked with its time, and a new one is made in
+the background. Only a changed view that nobody asked for in `stale_seconds`, or one never asked
+for, is built while the lead waits. A warmer does the same check every minute for the views
+asked for in the last day, so the morning's first look is current too. `?fresh=1` builds a view
+now, for a lead who just changed something.
 
 Builds for "the last N days" slide with the clock; a fixed from/to period does not, so it is
 rebuilt only when the data changed. Every view records when it was built, and the page says so.
-Setting `fresh_seconds` to 0 turns the cache off: every request builds (the tests do this).
+Setting `fresh_seconds` to 0 turns the cache off: every request builds.
 """
 
 import asyncio
@@ -65,16 +66,18 @@ def view_key(query: DashboardQuery) -> ViewKey:
 
 @dataclass
 class CachedView:
-    """The latest build of one view, and when it was last asked for."""
+    """The latest build of one view, when it was last known current, and last asked for."""
 
     query: DashboardQuery
     dashboard: Dashboard
     version: DataVersion
     built_at: datetime
+    checked_at: datetime  # built, or found with nothing changed since
     requested_at: datetime
 
     def age(self, now: datetime) -> timedelta:
-        return now - self.built_at
+        """How long ago the view was last known to be current."""
+        return now - self.checked_at
 
 
 class DashboardCache:
@@ -112,10 +115,13 @@ class DashboardCache:
             cached = self._views.get(key)
             if cached is not None:
                 cached.requested_at = now
-        if cached is None or cached.age(now) > self.stale:
+        if cached is None:
             return self._build_now(session, query)
-        if cached.age(now) > self.fresh and self._outdated(session, cached, now):
-            self.refresh_later(key)
+        if cached.age(now) <= self.fresh or not self._outdated(session, cached, now):
+            return cached.dashboard
+        if cached.age(now) > self.stale:
+            return self._build_now(session, query)
+        self.refresh_later(key)
         return cached.dashboard
 
     def refresh_due(self) -> int:
@@ -161,9 +167,14 @@ class DashboardCache:
         return cached.built_at if cached is not None else None
 
     def _outdated(self, session: Session, view: CachedView, now: datetime) -> bool:
-        if view.query.days is not None and view.age(now) > SLIDING_MAX_AGE:
+        """Whether the view's figures may have changed; if not, it counts as checked now."""
+        if view.query.days is not None and now - view.built_at > SLIDING_MAX_AGE:
             return True
-        return data_version(session) != view.version
+        if data_version(session) != view.version:
+            return True
+        with self._lock:
+            view.checked_at = max(view.checked_at, now)
+        return False
 
     def _build_now(self, session: Session, query: DashboardQuery) -> Dashboard:
         started, version = self._clock(), data_version(session) if self.enabled else ()
@@ -196,7 +207,7 @@ class DashboardCache:
         with self._lock:
             old = self._views.get(key)
             requested_at = built_at if requested or old is None else old.requested_at
-            self._views[key] = CachedView(query, dashboard, version, built_at, requested_at)
+            self._views[key] = CachedView(query, dashboard, version, built_at, built_at, requested_at)
             while len(self._views) > MAX_VIEWS:
                 oldest = min(self._views, key=lambda k: self._views[k].requested_at)
                 del self._views[oldest]
