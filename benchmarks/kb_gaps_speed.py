@@ -239,7 +239,7 @@ def threshold_quality() -> tuple[int, list[tuple[float, int, float, float, float
     vectors = encode([question for question, _ in labelled])
     articles = [article for _, article in labelled]
     results = []
-    for threshold in (0.40, 0.45, 0.50, 0.55, 0.60):
+    for threshold in (0.40, 0.42, 0.44, 0.45, 0.46, 0.48, 0.50, 0.55):
         labels = cluster_by_meaning(vectors, threshold=threshold)  # fewer than a sample: exact
         results.append((threshold, len(set(labels.tolist())), homogeneity_score(articles, labels),
                         completeness_score(articles, labels), adjusted_rand_score(articles, labels)))
