@@ -143,7 +143,7 @@ def embed(questions: list[str], cache: Path | None) -> tuple[np.ndarray, float |
 
     encode(["warm up"])  # the model is loaded once per process in production too
     started = time.perf_counter()
-    vectors = encode(questions, batch_size=64, progress=True)
+    vectors = encode(questions, progress=True)
     seconds = time.perf_counter() - started
     if cache is not None:
         with cache.open("wb") as handle:

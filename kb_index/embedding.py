@@ -63,16 +63,14 @@ def get_engine() -> Engine:
     return engine
 
 
-def encode(texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+def encode(texts: list[str], *, progress: bool = False) -> np.ndarray:
     """Unit-length float32 vectors, so inner product equals cosine similarity.
 
-    Each text is run alone, so `batch_size` (kept for callers written for batching engines)
-    changes nothing, and a text gets the same vector whatever it is embedded with. More than
+    Each text is run alone, so a text gets the same vector whatever it is embedded with. More than
     `FEW_TEXTS` texts are spread over one thread per core; a handful (a customer's question)
     runs on the calling thread, where waiting for another thread would cost more than it
     saves on a busy machine. `progress` shows a bar over the texts.
     """
-    del batch_size
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
     engine = get_engine()
