@@ -3,6 +3,9 @@
 `load_knowledge_base` returns the same object for the same folder. That object checks the
 CURRENT pointer's mtime at most once a second and swaps in a newer version when one is
 published, so the gateway and the action server pick up a re-ingest without a restart.
+A new version is loaded in a background thread while questions are still answered from the
+one in use (loading 100,000 articles takes seconds; no customer should wait for it); only the
+very first load, before there is anything to answer from, happens on the caller's thread.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ class KnowledgeBase:
         self._stamp: int | None = None
         self._checked = 0.0
         self._state: _State | None = None
+        self._loading: threading.Thread | None = None
+        self._failed: str | None = None  # a version that could not be loaded is not tried again
         self._refresh(force=True)
 
     # -- keeping up with new versions -------------------------------------------------
@@ -77,12 +82,42 @@ class KnowledgeBase:
                         f"`python -m kb_index ingest data/kb --index {self.index_dir}`"
                     )
                 return
-            if self._state is None or folder.name != self._state.snapshot.version:
-                snapshot = load_snapshot(folder)
-                self._state = _State.of(snapshot)
-                logger.info("knowledge base %s: version %s, %d articles",
-                            self.index_dir, snapshot.version, len(snapshot.articles))
-            self._stamp = stamp
+            if self._state is not None and folder.name == self._state.snapshot.version:
+                self._stamp = stamp
+            elif self._state is None:
+                self._state = self._load(folder)
+                self._stamp = stamp
+            elif self._loading is None and folder.name != self._failed:
+                self._loading = threading.Thread(target=self._load_in_background, args=(folder, stamp),
+                                                 name=f"kb-load-{folder.name}", daemon=True)
+                self._loading.start()
+
+    @staticmethod
+    def _load(folder: Path) -> _State:
+        snapshot = load_snapshot(folder)
+        logger.info("knowledge base %s: version %s, %d articles", folder.parent, snapshot.version,
+                    len(snapshot.articles))
+        return _State.of(snapshot)
+
+    def _load_in_background(self, folder: Path, stamp: int | None) -> None:
+        """Load a newly published version, then swap it in; the old one answers meanwhile."""
+        try:
+            state = self._load(folder)
+        except Exception:  # a broken version must not stop answering: keep the old, retry later
+            logger.exception("knowledge base %s: version %s could not be loaded", self.index_dir, folder.name)
+            with self._lock:
+                self._loading, self._failed = None, folder.name
+            return
+        with self._lock:
+            self._state, self._stamp, self._loading = state, stamp, None
+
+    def wait_for_new_version(self, timeout: float = 120.0) -> None:
+        """Look for a newly published version now and wait until it is in use (tools, tests)."""
+        self._refresh(force=True)
+        with self._lock:
+            loading = self._loading
+        if loading is not None:
+            loading.join(timeout)
 
     def _current(self) -> _State:
         self._refresh()

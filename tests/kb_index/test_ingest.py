@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -67,10 +68,53 @@ def test_running_process_picks_up_a_new_version(
         encoding="utf-8",
     )
     ingest([kb_copy], tmp_path)
-    monkeypatch.setattr(kb_module, "RECHECK_SECONDS", 0.0)
+    kb.wait_for_new_version()
     found = kb.article("vat-rates")
     assert found is not None and found.title == "VAT rates on invoices"
     assert load_knowledge_base(tmp_path) is kb
+
+
+def test_questions_are_answered_from_the_old_version_while_a_new_one_loads(
+    tmp_path: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest([kb_copy], tmp_path)
+    kb = load_knowledge_base(tmp_path)
+    old_version = kb.version
+    (kb_copy / "vat-rates.md").write_text(
+        "---\nid: vat-rates\ntitle: VAT rates on invoices\ncategory: billing\n---\n\nSet a VAT rate.\n",
+        encoding="utf-8",
+    )
+    ingest([kb_copy], tmp_path)
+
+    release = threading.Event()
+    real_load = kb_module.load_snapshot
+
+    def held_load(folder: Path) -> object:
+        release.wait(30)  # a large version takes seconds to load
+        return real_load(folder)
+
+    monkeypatch.setattr(kb_module, "load_snapshot", held_load)
+    monkeypatch.setattr(kb_module, "RECHECK_SECONDS", 0.0)
+    assert kb.answer("how do I connect paypal").candidates  # answered at once, not after the load
+    assert kb.version == old_version and kb.article("vat-rates") is None
+    release.set()
+    kb.wait_for_new_version()
+    assert kb.version != old_version and kb.article("vat-rates") is not None
+
+
+def test_a_version_that_cannot_be_loaded_leaves_the_old_one_answering(
+    tmp_path: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest([kb_copy], tmp_path)
+    kb = load_knowledge_base(tmp_path)
+    old_version = kb.version
+    (kb_copy / "late-fees.md").write_text("---\nid: late-fees\ntitle: Late fees\n---\n\nCharge a fee.\n",
+                                           encoding="utf-8")
+    ingest([kb_copy], tmp_path)
+    (current_version_dir(tmp_path) / "meta.json").write_text("{ not json", encoding="utf-8")
+    kb.wait_for_new_version()
+    assert kb.version == old_version
+    assert kb.answer("how do I connect paypal").candidates
 
 
 def test_html_and_faq_sources_are_searchable(tmp_path: Path) -> None:
