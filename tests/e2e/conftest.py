@@ -1,20 +1,23 @@
 """The real product for end-to-end tests: Rasa, the action server and the gateway on free ports."""
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser
+from sqlalchemy import select
 
 from bot.processes import ManagedProcess, free_port
 from bot.stack import StackConfig, build_processes, prepare, start_all, stop_all
-from sqlalchemy import select
-
 from handoff import Agent, create_agent, session_scope
 from handoff.models import SkillGroup
+from tests.e2e.browser import People, chromium
 from tests.utils.telegram_standin import BotApiStandIn
+from tests.utils.widget_client import WidgetClient
 
 AGENT_EMAIL = "sam@ledgerly.example"
 AGENT_PASSWORD = "a long test password"
@@ -74,6 +77,37 @@ def signed_in(stack: RunningStack, email: str) -> httpx.Client:
     response.raise_for_status()
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
     return client
+
+
+def ticket_number(text: str) -> int:
+    """The ticket number in the bot's handoff message."""
+    found = re.search(r"ticket #(\d+)", text)
+    assert found, text
+    return int(found.group(1))
+
+
+def handed_off(stack: RunningStack, *texts: str) -> tuple[WidgetClient, int]:
+    """A widget customer who writes `texts`, the last of which hands them to a person."""
+    customer = WidgetClient(stack.base_url)
+    customer.start()
+    for text in texts[:-1]:
+        customer.send(text)
+    return customer, ticket_number(customer.send(texts[-1])[-1]["text"])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, one per test module."""
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def people(stack: RunningStack, browser: Browser) -> Iterator[People]:
+    """Agents and customers of one test, each in a browser context of their own."""
+    crowd = People(browser, stack.base_url, AGENT_PASSWORD)
+    yield crowd
+    crowd.close()
 
 
 @pytest.fixture(scope="session")

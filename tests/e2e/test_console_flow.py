@@ -4,129 +4,20 @@ to CSAT, live updates between agents, catch-up after a dropped connection, the b
 Set DESKMATE_SCREENSHOTS=1 to refresh the README's screenshots in docs/screenshots/.
 """
 
-import os
-import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import quote
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import AGENT_EMAIL, AGENT_PASSWORD, LEAD_EMAIL, SECOND_AGENT_EMAIL, RunningStack
-from tests.utils.widget_client import WidgetClient
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-BOT_TIMEOUT = 60_000
-LIVE_TIMEOUT = 15_000
-
-
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    """Debian's chromium, headless (never a downloaded browser)."""
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-class People:
-    """Agents signed in to the console and customers on the help page, each in a browser of their own."""
-
-    def __init__(self, browser: Browser, base_url: str) -> None:
-        self.browser = browser
-        self.base_url = base_url
-        self.contexts: list[BrowserContext] = []
-
-    def _page(self, dialogs: list[str] | None) -> Page:
-        context = self.browser.new_context(viewport={"width": 1400, "height": 900})
-        self.contexts.append(context)
-        page = context.new_page()
-        if dialogs is not None:
-            seen = dialogs
-
-            def record(dialog: Dialog) -> None:
-                seen.append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", record)
-        return page
-
-    def agent(self, email: str, path: str = "/console/tickets", dialogs: list[str] | None = None) -> Page:
-        """Sign `email` in through the login form; returns the page at `path`."""
-        page = self._page(dialogs)
-        page.goto(f"{self.base_url}/console/login?next={quote(path, safe='')}")
-        page.get_by_label("E-mail").fill(email)
-        page.get_by_label("Password").fill(AGENT_PASSWORD)
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(re.compile(re.escape(path.split("?", maxsplit=1)[0])))
-        return page
-
-    def customer(self) -> Page:
-        """A customer on the demo help page with the chat widget open."""
-        page = self._page(None)
-        page.goto(self.base_url + "/")
-        page.get_by_test_id("deskmate-launcher").click()
-        return page
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def people(stack: RunningStack, browser: Browser) -> Iterator[People]:
-    crowd = People(browser, stack.base_url)
-    yield crowd
-    crowd.close()
-
-
-def ask(page: Page, text: str) -> str:
-    """The customer types in the widget; returns the text of the bot's newest reply."""
-    replies = page.locator('[data-testid="deskmate-message"][data-sender="bot"]')
-    before = replies.count()
-    page.get_by_test_id("deskmate-input").fill(text)
-    page.get_by_test_id("deskmate-send").click()
-    expect(replies).to_have_count(before + 1, timeout=BOT_TIMEOUT)
-    return replies.last.inner_text()
-
-
-def ticket_number(text: str) -> int:
-    found = re.search(r"ticket #(\d+)", text)
-    assert found, text
-    return int(found.group(1))
-
-
-def handed_off(stack: RunningStack, *texts: str) -> tuple[WidgetClient, int]:
-    customer = WidgetClient(stack.base_url)
-    customer.start()
-    for text in texts[:-1]:
-        customer.send(text)
-    return customer, ticket_number(customer.send(texts[-1])[-1]["text"])
-
-
-def save_screenshot(page: Page, name: str) -> None:
-    if os.environ.get("DESKMATE_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+from tests.e2e.browser import LIVE_TIMEOUT, People, ask, save_screenshot
+from tests.e2e.conftest import (
+    AGENT_EMAIL,
+    LEAD_EMAIL,
+    SECOND_AGENT_EMAIL,
+    RunningStack,
+    handed_off,
+    ticket_number,
+)
 
 
 def test_customer_hands_off_agent_answers_with_a_template_and_the_lead_sees_csat(

@@ -2,31 +2,23 @@
 their CSRF token, HTML and scripts written by customers (widget and Telegram paths)."""
 
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from bot.processes import ManagedProcess
-from tests.e2e.conftest import AGENT_EMAIL, LEAD_EMAIL, OUTSIDER_EMAIL, RunningStack
+from tests.e2e.browser import BOT_TIMEOUT, People, ask
+from tests.e2e.conftest import (
+    AGENT_EMAIL,
+    LEAD_EMAIL,
+    OUTSIDER_EMAIL,
+    RunningStack,
+    handed_off,
+    ticket_number,
+)
 from tests.utils.telegram_standin import BotApiStandIn
-from tests.e2e.test_console_flow import BOT_TIMEOUT, People, ask, chromium, handed_off, ticket_number
 
 PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script> hello'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def people(stack: RunningStack, browser: Browser) -> Iterator[People]:
-    crowd = People(browser, stack.base_url)
-    yield crowd
-    crowd.close()
 
 
 def test_agent_cannot_open_another_groups_ticket_by_url(stack: RunningStack, people: People) -> None:

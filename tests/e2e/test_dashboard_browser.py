@@ -8,30 +8,15 @@ Set DESKMATE_SCREENSHOTS=1 to refresh docs/screenshots/dashboard.png.
 import csv
 import io
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from handoff.metrics import FIGURE_KEYS, TABLE_KEYS
-from tests.e2e.conftest import LEAD_EMAIL, RunningStack
-from tests.e2e.test_console_flow import People, chromium, handed_off, save_screenshot
+from tests.e2e.browser import People, save_screenshot
+from tests.e2e.conftest import LEAD_EMAIL, RunningStack, handed_off
 from tests.utils.widget_client import WidgetClient, button
 
 RENDER_TIMEOUT = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def people(stack: RunningStack, browser: Browser) -> Iterator[People]:
-    crowd = People(browser, stack.base_url)
-    yield crowd
-    crowd.close()
 
 
 def some_history(stack: RunningStack) -> None:

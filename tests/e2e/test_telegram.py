@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from bot.processes import ManagedProcess
 from handoff import list_messages, session_scope, start_conversation
