@@ -145,18 +145,30 @@ def redispatch_waiting(session: Session) -> int:
     """Assign queued tickets of automatic groups once someone can take them (shift start, freed capacity).
 
     Returns how many were assigned. Nothing is written for tickets that still have to wait, so
-    running this every scheduler pass leaves the timeline quiet.
+    running this every scheduler pass leaves the timeline quiet. The queues of groups where
+    nobody can take a ticket now are not read at all (at scale, a backlog of queued tickets
+    would otherwise cost every pass a load count per ticket).
     """
+    loads: dict[int, list[AgentLoad]] = {}
+
+    def loads_of(group: SkillGroup) -> list[AgentLoad]:
+        if group.id not in loads:
+            loads[group.id] = agent_loads(session, group)
+        return loads[group.id]
+
+    automatic = session.scalars(select(SkillGroup).where(SkillGroup.dispatch_mode.in_(("auto", "tiered"))))
+    staffed = [group.id for group in automatic if can_take_one(loads_of(group))]
+    if not staffed:
+        return 0
     waiting = session.scalars(
-        select(Ticket).join(SkillGroup, Ticket.group_id == SkillGroup.id)
-        .where(Ticket.status == "new", Ticket.assignee_id.is_(None),
-               SkillGroup.dispatch_mode.in_(("auto", "tiered")))
+        select(Ticket)
+        .where(Ticket.status == "new", Ticket.assignee_id.is_(None), Ticket.group_id.in_(staffed))
         .order_by(Ticket.first_response_due)
     )
     assigned = 0
     for ticket in waiting:
         assert ticket.group is not None
-        best = pick_agent(agent_loads(session, ticket.group), ticket.category)
+        best = pick_agent(loads_of(ticket.group), ticket.category)
         if best is None:
             continue
         agent = session.get(Agent, best)
@@ -164,4 +176,10 @@ def redispatch_waiting(session: Session) -> int:
         assign(session, ticket, agent, actor="system", reason="automatic (was queued)")
         session.flush()
         assigned += 1
+        loads.clear()  # the agent's load changed, in every group they belong to
     return assigned
+
+
+def can_take_one(candidates: list[AgentLoad]) -> bool:
+    """Whether anyone among `candidates` can take a ticket now (available, under capacity)."""
+    return pick_agent(candidates, category="") is not None

@@ -9,13 +9,13 @@ breached and escalated at the right business moments, and that everything that m
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from handoff import add_agent_reply, correct_classification, get_ticket, hand_off, run_sla_checks
 from handoff.escalation import escalate
 from handoff.lifecycle import change_status
-from handoff.models import Calendar, Ticket, utcnow
+from handoff.models import Agent, Calendar, Ticket, utcnow
 from handoff.sla_service import apply_targets, recheck_open_tickets, tickets_due_for_check
 from tests.utils.factories import add_to_group, make_agent, make_conversation
 
@@ -227,3 +227,26 @@ def test_a_ticket_that_cannot_be_timed_does_not_stop_the_others(session: Session
     run_sla_checks(session, now=start + timedelta(minutes=16))
     assert fine.first_response_state == "breached"
     assert broken.sla_next_check_at == start + timedelta(minutes=26)  # tried again 10 minutes later
+
+
+def test_queues_of_groups_where_nobody_can_take_a_ticket_are_not_read(session: Session) -> None:
+    agent = make_agent(session, "late@example.com")
+    agent.is_available = False
+    add_to_group(session, agent, "general")
+    queued = [_ticket(session, f"how do I change my plan {n}") for n in range(3)]
+    assert all(ticket.assignee_id is None and ticket.status == "new" for ticket in queued)
+    now = utcnow()
+    run_sla_checks(session, now=now)
+    session.flush()
+    session.expunge_all()
+
+    loaded: list[object] = []
+    event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
+    run_sla_checks(session, now=now + timedelta(seconds=30))
+    assert not [instance for instance in loaded if isinstance(instance, Ticket)]
+
+    back = session.get(Agent, agent.id)
+    assert back is not None
+    back.is_available = True  # the shift starts: the queue is read
+    run_sla_checks(session, now=now + timedelta(seconds=60))
+    assert [ticket.assignee_id for ticket in session.scalars(select(Ticket).order_by(Ticket.id))][-3:] == [agent.id] * 3
