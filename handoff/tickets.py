@@ -400,18 +400,25 @@ def parse_csat_payload(payload: str) -> int | None:
 def correct_classification(
     session: Session, *, number: int, agent: Agent, category: str | None = None, priority: str | None = None
 ) -> Ticket:
-    """An agent corrects category or priority; the correction is kept to retrain the classifier."""
+    """An agent corrects category or priority; the correction is kept to retrain the classifier.
+
+    SLA policies are chosen by priority and category, so an open ticket gets the targets of its
+    corrected classification, counted from the start of its human side as before.
+    """
     ticket = require_ticket(session, number=number)
     actor = agent_actor(agent.id)
+    changed = False
     if category and category != ticket.category:
         add_event(session, ticket, "category_corrected", actor, old=ticket.category, new=category)
         ticket.category = category
         ticket.category_method = "agent"
+        changed = True
     if priority and priority != ticket.priority:
         if priority not in ("low", "normal", "high", "urgent"):
             raise ValueError(f"unknown priority {priority!r}")
         add_event(session, ticket, "priority_changed", actor, old=ticket.priority, new=priority)
         ticket.priority = priority
-        if ticket.status in OPEN_STATES:
-            apply_targets(session, ticket, start=ticket.human_started_at or ticket.created_at)
+        changed = True
+    if changed and ticket.status in OPEN_STATES:
+        apply_targets(session, ticket, start=ticket.human_started_at or ticket.created_at)
     return ticket

@@ -103,6 +103,21 @@ def test_a_priority_change_makes_the_ticket_due_and_moves_its_deadlines(session:
     assert ticket.first_response_state == "at_risk"
 
 
+def test_a_category_correction_gives_the_ticket_that_categorys_sla_policy(session: Session) -> None:
+    ticket = _ticket(session, "how do I change my plan")
+    start = ticket.human_started_at
+    assert start is not None
+    agent = make_agent(session)
+    correct_classification(session, number=ticket.number or 0, agent=agent, priority="urgent")
+    assert ticket.first_response_minutes == 30  # the Urgent policy
+
+    # The set-up file's Security policy: urgent security tickets are answered within 15 minutes.
+    correct_classification(session, number=ticket.number or 0, agent=agent, category="security")
+    assert (ticket.first_response_minutes, ticket.resolution_minutes) == (15, 120)
+    assert ticket.first_response_due == start + timedelta(minutes=15)
+    assert ticket.id in _due(session, start + timedelta(minutes=1))
+
+
 def test_an_unanswered_ticket_is_left_alone_until_its_escalation_moment_then_escalated(session: Session) -> None:
     ticket = _ticket(session, "I think my account was hacked, someone logged in")
     start = ticket.human_started_at
