@@ -1,27 +1,14 @@
 """Data migrations: an upgrade fills what older versions did not record, on both databases."""
 
-import itertools
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import text
 
 from handoff import escalate, get_ticket, hand_off, session_scope, start_conversation
 from handoff.migrate import alembic_config, upgrade_database
-from tests.utils.postgres import PostgresServer
 
 BEFORE_ESCALATION_BACKFILL = "f68acf811c80"
-_names = itertools.count()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of its own (these tests move the schema up and down)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrations.db'}"
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.create_database(f"migrations_{next(_names)}")
 
 
 def test_escalations_made_before_the_count_existed_are_counted(fresh_url: str) -> None:

@@ -1,9 +1,6 @@
 """Tickets open when the SLA-moment migration runs are checked by the first pass — on both databases."""
 
-import itertools
-from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import select
 
@@ -11,19 +8,8 @@ from handoff import get_ticket, hand_off, resolve, run_sla_checks, session_scope
 from handoff.migrate import alembic_config, upgrade_database
 from handoff.models import Ticket
 from handoff.sla_service import tickets_due_for_check
-from tests.utils.postgres import PostgresServer
 
 BEFORE_SLA_MOMENTS = "cefc5450910d"
-_names = itertools.count()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of its own (the test moves the schema down and up)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'sla_migration.db'}"
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.create_database(f"sla_migration_{next(_names)}")
 
 
 def _new_ticket(url: str) -> int:
