@@ -15,14 +15,10 @@ from kb_index.embedding import MAX_SEQ_LENGTH, encode, encode_query, get_engine,
 from kb_index.onnx_engine import load_engine, model_file
 from kb_index.onnx_export import load_torch_model, torch_vectors
 from kb_index.store import current_version_dir
+from tests.kb_index.texts import KB_TEXTS
 
 TEXTS = [
-    "Reset a forgotten password. How to reset\nSelect Forgot password on the sign-in page.",
-    "Export invoices and customers to CSV files",
-    "my bank feed stopped updating yesterday",
-    "Refunds for annual subscriptions within 30 days of purchase",
-    "how do I add a VAT rate to an invoice line",
-    "Connect your bank account. Supported banks\nMost UK and EU banks connect through open banking.",
+    *KB_TEXTS,
     "Battery care. Storing the scooter\n" + "Charge the battery to about half before storing "
     "the scooter for the winter, keep it somewhere dry above freezing, and top it up every "
     "two months so the cells never run flat. " * 8,  # well over 128 word pieces: cut

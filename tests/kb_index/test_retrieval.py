@@ -6,15 +6,9 @@ import numpy as np
 
 from kb_index import KnowledgeBase
 from kb_index.embedding import encode, encode_query
+from tests.kb_index.texts import KB_TEXTS
 
-TEXTS = [
-    "Reset a forgotten password. How to reset\nSelect Forgot password on the sign-in page.",
-    "Export invoices and customers to CSV files",
-    "my bank feed stopped updating yesterday",
-    "Refunds for annual subscriptions within 30 days of purchase",
-    "how do I add a VAT rate to an invoice line",
-    "Connect your bank account. Supported banks\nMost UK and EU banks connect through open banking.",
-]
+TEXTS = KB_TEXTS
 
 
 def test_ingest_batches_embed_as_one_question_at_a_time_would() -> None:
